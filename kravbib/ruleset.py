@@ -1,0 +1,248 @@
+"""Load and compile a ruleset (ontology + rules + shapes) once per process.
+
+A ruleset is the folder holding ontology/, rules/ and shapes/. Loading parses every Turtle file,
+computes the version (owl:versionInfo of the ontology) and a content hash of all files, and
+compiles the SHACL-AF SPARQL rules into query strings with their prefixes, so that assessing a
+product never parses Turtle again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.collection import Collection
+
+from .namespaces import DCTERMS, KB, ONTOLOGY_IRI, OWL, RDF, RDFS, SH, SKOS
+from .paths import default_ruleset_dir
+
+CONTENT_FOLDERS = ("ontology", "rules", "shapes")
+
+
+class RulesetError(Exception):
+    """A ruleset file could not be read; names the file and the reason."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    iri: URIRef
+    id: str
+    order: int
+    query: str          # the full SPARQL CONSTRUCT, prefixes included, $this unbound
+    target_class: URIRef
+
+
+@dataclass
+class RuleInfo:
+    id: str
+    label: dict
+    premise: dict
+    conclusion: dict
+    sources: list
+    stages: set
+    applies_from: str | None
+
+
+@dataclass
+class Ruleset:
+    directory: Path
+    version: str
+    hash: str
+    graph: Graph                      # everything, for lookups
+    input_shapes: Graph               # shapes/input: what a valid product description is
+    context: dict                     # the JSON-LD context (the "@context" object)
+    rules: list[Rule]
+    rule_info: dict[URIRef, RuleInfo]
+    field_of: dict[URIRef, str]       # property IRI -> JSON field name
+    term_of: dict[URIRef, str]        # value IRI -> JSON value (e.g. kb:ClassIIa -> "IIa")
+    defaults: dict[URIRef, Literal]   # property IRI -> default value (sh:defaultValue)
+    determinations: dict[URIRef, str] = field(default_factory=dict)  # property -> JSON key
+
+    def texts(self, subject, predicate) -> dict:
+        return lang_map(self.graph, subject, predicate)
+
+    def source(self, iri: URIRef) -> dict:
+        g = self.graph
+        url = g.value(iri, KB.url)
+        return {
+            "id": str(iri),
+            "label": lang_map(g, iri, RDFS.label) or {"en": str(iri), "sv": str(iri)},
+            "url": str(url) if url is not None else None,
+        }
+
+
+def lang_map(g: Graph, subject, predicate) -> dict:
+    out = {}
+    for o in g.objects(subject, predicate):
+        if isinstance(o, Literal) and o.language in ("sv", "en"):
+            out[o.language] = str(o)
+    return out
+
+
+def content_files(directory: Path) -> list[Path]:
+    files = []
+    for folder in CONTENT_FOLDERS:
+        base = directory / folder
+        if base.is_dir():
+            files.extend(p for p in base.rglob("*") if p.is_file() and p.suffix in (".ttl", ".jsonld"))
+    return sorted(files, key=lambda p: p.relative_to(directory).as_posix())
+
+
+def content_hash(directory: Path) -> str:
+    h = hashlib.sha256()
+    for p in content_files(directory):
+        h.update(p.relative_to(directory).as_posix().encode() + b"\0")
+        h.update(p.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def parse_turtle(path: Path, into: Graph) -> None:
+    try:
+        into.parse(path, format="turtle")
+    except Exception as exc:  # rdflib raises several exception types for bad Turtle
+        raise RulesetError(f"{path}: cannot parse Turtle: {exc}") from exc
+
+
+def _prefix_header(g: Graph, prefixes_node) -> str:
+    lines = []
+    for decl in g.objects(prefixes_node, SH.declare):
+        prefix = g.value(decl, SH.prefix)
+        namespace = g.value(decl, SH.namespace)
+        if prefix is not None and namespace is not None:
+            lines.append(f"PREFIX {prefix}: <{namespace}>")
+    return "\n".join(sorted(set(lines)))
+
+
+def compile_rules(g: Graph) -> list[Rule]:
+    rules = []
+    for shape, rule in g.subject_objects(SH.rule):
+        if (rule, RDF.type, SH.SPARQLRule) not in g:
+            continue
+        if g.value(rule, SH.deactivated) == Literal(True) or g.value(shape, SH.deactivated) == Literal(True):
+            continue
+        construct = g.value(rule, SH.construct)
+        if construct is None:
+            raise RulesetError(f"rule {rule} has no sh:construct")
+        header = "\n".join(_prefix_header(g, p) for p in g.objects(rule, SH.prefixes))
+        ident = g.value(rule, DCTERMS.identifier)
+        order = g.value(rule, SH.order)
+        for target in g.objects(shape, SH.targetClass):
+            rules.append(Rule(
+                iri=rule, id=str(ident) if ident else str(rule),
+                order=int(order.toPython()) if order is not None else 0,
+                query=f"{header}\n{construct}", target_class=target,
+            ))
+    rules.sort(key=lambda r: (r.order, r.id))
+    return rules
+
+
+def _rule_info(g: Graph, rule: URIRef) -> RuleInfo:
+    ident = g.value(rule, DCTERMS.identifier)
+    applies = g.value(rule, KB.appliesFrom)
+    return RuleInfo(
+        id=str(ident) if ident else str(rule),
+        label=lang_map(g, rule, RDFS.label),
+        premise=lang_map(g, rule, KB.premise),
+        conclusion=lang_map(g, rule, KB.conclusionText),
+        sources=sorted(g.objects(rule, DCTERMS.source)),
+        stages=set(g.objects(rule, KB.stage)),
+        applies_from=str(applies) if applies is not None else None,
+    )
+
+
+def _context_maps(context: dict, g: Graph) -> tuple[dict, dict]:
+    """Property IRI -> field name, and value IRI -> JSON value, from the JSON-LD context.
+
+    A term names a field when it has a term definition object or expands to an ontology property;
+    every other term names a value (e.g. "IIa" -> kb:ClassIIa)."""
+    prefixes = {k: v for k, v in context.items() if isinstance(v, str) and v.endswith(("#", "/"))}
+
+    def expand(curie: str) -> URIRef:
+        pre, _, local = curie.partition(":")
+        return URIRef(prefixes[pre] + local if pre in prefixes else curie)
+
+    properties = set(g.subjects(RDF.type, OWL.ObjectProperty)) | set(g.subjects(RDF.type, OWL.DatatypeProperty))
+    fields, terms = {}, {}
+    for term, definition in context.items():
+        if term.startswith("@") or term in prefixes:
+            continue
+        if isinstance(definition, dict):
+            fields[expand(definition["@id"])] = term
+        elif expand(definition) in properties:
+            fields[expand(definition)] = term
+        else:
+            terms[expand(definition)] = term
+    return fields, terms
+
+
+def load(directory: Path | str | None = None) -> Ruleset:
+    directory = Path(directory) if directory else default_ruleset_dir()
+    if not (directory / "ontology").is_dir():
+        raise RulesetError(f"{directory}: not a ruleset folder (no ontology/ inside)")
+    g = Graph()
+    input_shapes = Graph()
+    for path in content_files(directory):
+        if path.suffix != ".ttl":
+            continue
+        parse_turtle(path, g)
+        if path.parent == directory / "shapes" / "input":
+            parse_turtle(path, input_shapes)
+    context_path = directory / "ontology" / "context.jsonld"
+    try:
+        context = json.loads(context_path.read_text(encoding="utf-8"))["@context"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise RulesetError(f"{context_path}: cannot read the JSON-LD context: {exc}") from exc
+
+    version = g.value(URIRef(ONTOLOGY_IRI), OWL.versionInfo)
+    rules = compile_rules(g)
+    fields, terms = _context_maps(context, g)
+    defaults = {}
+    for shape, default in input_shapes.subject_objects(SH.defaultValue):
+        path = input_shapes.value(shape, SH.path)
+        if path is not None:
+            defaults[path] = default
+    determinations = {}
+    for prop in g.subjects(RDFS.subPropertyOf, KB.determination):
+        key = g.value(prop, KB.determinationKey)
+        if key is not None:
+            determinations[prop] = str(key)
+    return Ruleset(
+        directory=directory,
+        version=str(version) if version is not None else "0.0.0",
+        hash=content_hash(directory),
+        graph=g,
+        input_shapes=input_shapes,
+        context=context,
+        rules=rules,
+        rule_info={r.iri: _rule_info(g, r.iri) for r in rules},
+        field_of=fields,
+        term_of=terms,
+        defaults=defaults,
+        determinations=determinations,
+    )
+
+
+_cache: dict[Path, Ruleset] = {}
+_lock = threading.Lock()
+
+
+def get(directory: Path | str | None = None) -> Ruleset:
+    """The compiled ruleset for a folder, loaded once per process."""
+    key = Path(directory).resolve() if directory else default_ruleset_dir().resolve()
+    with _lock:
+        if key not in _cache:
+            _cache[key] = load(key)
+        return _cache[key]
+
+
+def notation(rs: Ruleset, iri) -> str | None:
+    if iri is None:
+        return None
+    n = rs.graph.value(iri, SKOS.notation)
+    if n is not None:
+        return str(n)
+    return rs.term_of.get(iri) or str(iri).rsplit("#", 1)[-1]
