@@ -37,6 +37,7 @@ class Assessment:
             "premises": info.premise,
             "conclusion": info.conclusion,
             "sources": [self.ruleset.source(s) for s in info.sources],
+            **({"note": info.note} if info.note else {}),
         }
 
     def derivations_in(self, stage) -> list:

@@ -68,7 +68,7 @@ def infer(g: Graph, rs: Ruleset) -> tuple[Graph, list[Derivation]]:
     """Return (the inferred triples, the derivations) for the product graph g."""
     store = ox.Store()
     store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in g)
-    derivations: list[Derivation] = []
+    derivations: dict[tuple, Derivation] = {}   # (rule, focus) -> what the rule concluded, in firing order
     orders = sorted({r.order for r in rs.rules})
     for k in orders:
         active = [r for r in rs.rules if r.order <= k]
@@ -78,20 +78,26 @@ def infer(g: Graph, rs: Ruleset) -> tuple[Graph, list[Derivation]]:
             for rule in batch:
                 target = ox.NamedNode(str(rule.target_class))
                 for focus in [q.subject for q in store.quads_for_pattern(None, _RDF_TYPE, target)]:
-                    added = []
                     for t in store.query(rule.query, substitutions={_THIS: focus}):
                         quad = ox.Quad(t.subject, t.predicate, t.object)
                         if quad not in store:
                             store.add(quad)
-                            added.append((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))
-                    if added:
-                        derivations.append(Derivation(rule.iri, from_ox(focus), added, k))
-                        changed = True
+                            changed = True
+                        # a rule that concludes what another rule already concluded still applies,
+                        # and is part of the explanation (e.g. Rule 11 (a) and (b) both giving IIa)
+                        key = (rule.iri, focus)
+                        triple = (from_ox(t.subject), from_ox(t.predicate), from_ox(t.object))
+                        d = derivations.get(key)
+                        if d is None:
+                            d = derivations[key] = Derivation(rule.iri, from_ox(focus), [], k)
+                        if triple not in d.triples:
+                            d.triples.append(triple)
             if not changed:
                 break
             batch = active
         else:
             raise RuleLoopError(f"rules of sh:order <= {k} reached no fixpoint in {MAX_ROUNDS} rounds")
+    derivations = list(derivations.values())
     inferred = Graph()
     for d in derivations:
         for t in d.triples:

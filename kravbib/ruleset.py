@@ -45,6 +45,7 @@ class RuleInfo:
     sources: list
     stages: set
     applies_from: str | None
+    note: dict
 
 
 @dataclass
@@ -151,6 +152,7 @@ def _rule_info(g: Graph, rule: URIRef) -> RuleInfo:
         sources=sorted(g.objects(rule, DCTERMS.source)),
         stages=set(g.objects(rule, KB.stage)),
         applies_from=str(applies) if applies is not None else None,
+        note=lang_map(g, rule, RDFS.comment),
     )
 
 

@@ -1,0 +1,108 @@
+"""Render an Assessment as text (a checklist to read) or as Turtle (asserted + inferred + trace)."""
+
+from __future__ import annotations
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+
+from .assess import Assessment
+from .namespaces import DATA, KB, PROV, RDF
+
+WORDS = {
+    "sv": {"product": "Produkt", "ruleset": "Regelverk", "qualification": "Kvalificering",
+           "classification": "Klassificering", "determinations": "Följdbestämningar", "missing": "Obesvarade frågor",
+           "premise": "Premiss", "conclusion": "Slutsats", "source": "Källa", "note": "Obs",
+           "defaults": "Antagna standardvärden", "regulation": "förordning", "class": "klass",
+           "none": "ingen", "applies_from": "gäller från", "yes": "ja", "no": "nej",
+           "medical_device": "medicinteknisk produkt", "ivd_medical_device": "medicinteknisk produkt för in vitro-diagnostik",
+           "not_medical_device": "inte en medicinteknisk produkt", "undetermined": "kan inte avgöras ännu",
+           "notified_body_required": "Anmält organ krävs", "ai_act_high_risk": "AI-system med hög risk (AI-förordningen)",
+           "gdpr_special_category_data": "Särskilda kategorier av personuppgifter (GDPR art. 9)"},
+    "en": {"product": "Product", "ruleset": "Ruleset", "qualification": "Qualification",
+           "classification": "Classification", "determinations": "Determinations", "missing": "Questions to answer",
+           "premise": "Premise", "conclusion": "Conclusion", "source": "Source", "note": "Note",
+           "defaults": "Defaults assumed", "regulation": "regulation", "class": "class",
+           "none": "none", "applies_from": "applies from", "yes": "yes", "no": "no",
+           "medical_device": "medical device", "ivd_medical_device": "in vitro diagnostic medical device",
+           "not_medical_device": "not a medical device", "undetermined": "cannot be decided yet",
+           "notified_body_required": "Notified body required", "ai_act_high_risk": "High-risk AI system (AI Act)",
+           "gdpr_special_category_data": "Special categories of personal data (GDPR Art 9)"},
+}
+
+
+def _trace_lines(trace: list, lang: str, w: dict) -> list[str]:
+    lines = []
+    for i, step in enumerate(trace, 1):
+        lines.append(f"  {i}. [{step['rule']}] {step['label'].get(lang, '')}")
+        lines.append(f"     {w['premise']}: {step['premises'].get(lang, '')}")
+        lines.append(f"     {w['conclusion']}: {step['conclusion'].get(lang, '')}")
+        for src in step["sources"]:
+            url = f" <{src['url']}>" if src.get("url") else ""
+            lines.append(f"     {w['source']}: {src['label'].get(lang, src['id'])}{url}")
+        if step.get("note"):
+            lines.append(f"     {w['note']}: {step['note'].get(lang, '')}")
+    return lines
+
+
+def to_text(j: dict, lang: str = "sv") -> str:
+    w = WORDS[lang]
+    out = [f"{w['product']}: {j['product']['name']} ({j['product']['id']})",
+           f"{w['ruleset']}: {j['ruleset']['version']} ({j['ruleset']['hash'][:12]})", ""]
+    q = j["qualification"]
+    out.append(f"{w['qualification']}: {w.get(q['status'], q['status'])}")
+    out += _trace_lines(q["trace"], lang, w)
+    c = j["classification"]
+    out.append("")
+    label = (f"{c['regulation'] or w['none']}, {w['class']} {c['class']}" if c["class"]
+             else f"{c['regulation'] or w['none']}, {w['class']}: {w['none']}")
+    out.append(f"{w['classification']}: {label}")
+    out += _trace_lines(c["trace"], lang, w)
+    if j["determinations"]:
+        out += ["", f"{w['determinations']}:"]
+        for key, d in j["determinations"].items():
+            value = w["yes"] if d["value"] is True else w["no"] if d["value"] is False else str(d["value"])
+            when = f" ({w['applies_from']} {d['applies_from']})" if d.get("applies_from") else ""
+            out.append(f"- {w.get(key, key)}: {value}{when}")
+            out += _trace_lines(d["trace"], lang, w)
+    if j["missing"]:
+        out += ["", f"{w['missing']}: {', '.join(j['missing'])}"]
+    if j["defaults_applied"]:
+        out += ["", f"{w['defaults']}: {', '.join(j['defaults_applied'])}"]
+    return "\n".join(out) + "\n"
+
+
+def to_graph(a: Assessment) -> Graph:
+    """The product as described, what the rules derived, and one PROV-O record per rule firing."""
+    g = Graph()
+    g.bind("kb", KB)
+    g.bind("prov", PROV)
+    for t in a.asserted:
+        g.add(t)
+    for t in a.inferred:
+        g.add(t)
+    activity = DATA[f"assessment/{a.node.rsplit('/', 1)[-1]}/{a.ruleset.hash[:12]}"]
+    g.add((activity, RDF.type, KB.Assessment))
+    g.add((activity, RDF.type, PROV.Activity))
+    g.add((activity, KB.about, a.node))
+    g.add((activity, KB.rulesetVersion, Literal(a.ruleset.version)))
+    g.add((activity, KB.rulesetHash, Literal(a.ruleset.hash)))
+    g.add((activity, PROV.endedAtTime, Literal(a.assessed_at, datatype=XSD.dateTime)))
+    for i, d in enumerate(a.derivations):
+        node = BNode()
+        g.add((node, RDF.type, KB.Derivation))
+        g.add((node, KB.byRule, d.rule))
+        g.add((node, KB.about, d.focus))
+        g.add((node, KB.step, Literal(i + 1)))
+        g.add((node, PROV.wasInformedBy, activity))
+        for s_, p, o in d.triples:
+            statement = BNode()
+            g.add((node, KB.derived, statement))
+            g.add((statement, RDF.type, RDF.Statement))
+            g.add((statement, RDF.subject, s_))
+            g.add((statement, RDF.predicate, p))
+            g.add((statement, RDF.object, o))
+    return g
+
+
+def to_turtle(a: Assessment) -> str:
+    return to_graph(a).serialize(format="turtle")

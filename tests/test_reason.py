@@ -1,0 +1,102 @@
+"""The rule engine: global fixpoint across files and shapes, same answers as pySHACL."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pyshacl
+from rdflib import Graph, URIRef
+
+from kravbib import ruleset
+from kravbib.assess import assess_text
+from kravbib.cases import load_cases
+from kravbib.describe import from_json
+from kravbib.reason import infer
+
+ROOT = Path(__file__).resolve().parent.parent
+KB = "https://w3id.org/kravbib/ontology#"
+
+CHAIN_RULES = """
+@prefix kb: <https://w3id.org/kravbib/ontology#> .
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+<urn:x-test:ShapeA> a sh:NodeShape ; sh:targetClass kb:Product ; sh:rule <urn:x-test:RuleA> .
+<urn:x-test:RuleA> a sh:SPARQLRule ; dcterms:identifier "TEST-A" ; sh:order 10 ;
+    sh:prefixes <https://w3id.org/kravbib/ontology> ;
+    sh:construct "CONSTRUCT { $this kb:testStep3 true } WHERE { $this kb:testStep2 true }" .
+"""
+CHAIN_RULES_B = """
+@prefix kb: <https://w3id.org/kravbib/ontology#> .
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+<urn:x-test:ShapeB> a sh:NodeShape ; sh:targetClass kb:Product ; sh:rule <urn:x-test:RuleB> .
+<urn:x-test:RuleB> a sh:SPARQLRule ; dcterms:identifier "TEST-B" ; sh:order 10 ;
+    sh:prefixes <https://w3id.org/kravbib/ontology> ;
+    sh:construct "CONSTRUCT { $this kb:testStep2 true } WHERE { $this kb:isSoftware true }" .
+"""
+
+
+def _ruleset_with(tmp_path, extra: dict) -> ruleset.Ruleset:
+    for folder in ("ontology", "shapes"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    (tmp_path / "rules").mkdir()
+    for name, text in extra.items():
+        (tmp_path / "rules" / name).write_text(text)
+    return ruleset.load(tmp_path)
+
+
+def test_rule_fed_by_a_rule_in_another_file_fires(tmp_path):
+    """RuleA (file a.ttl, shape A) needs RuleB's conclusion (file b.ttl, shape B) and is evaluated
+    first, so a single pass (or pySHACL's per-shape iterate_rules) would miss it."""
+    rs = _ruleset_with(tmp_path, {"a.ttl": CHAIN_RULES, "b.ttl": CHAIN_RULES_B})
+    assert [r.id for r in rs.rules] == ["TEST-A", "TEST-B"]       # A is evaluated before B
+    g, node = from_json({"name": "x", "intended_purpose": "y"}, rs)
+    inferred, derivations = infer(g, rs)
+    assert (node, URIRef(KB + "testStep3"), None) in inferred
+    assert [rs.rule_info[d.rule].id for d in derivations] == ["TEST-B", "TEST-A"]
+
+
+def _pyshacl_fixpoint(g: Graph, rs) -> Graph:
+    """The reference: pySHACL's rule expander, called until the graph stops growing."""
+    data = Graph()
+    data += g
+    while True:
+        before = len(data)
+        out = pyshacl.shacl_rules(data, shacl_graph=rs.graph, advanced=True, iterate_rules=True)
+        data = Graph()
+        data += out
+        if len(data) == before:
+            return data
+
+
+def test_same_answers_as_pyshacl_on_every_case(rs):
+    for path, case in load_cases(ROOT / "tests" / "cases"):
+        g, node = from_json(case["product"], rs)
+        inferred, _ = infer(g, rs)
+        reference = _pyshacl_fixpoint(g, rs)
+        ours = Graph()
+        ours += g
+        ours += inferred
+        assert set(ours) == set(reference), path.name
+
+
+def test_assessment_never_parses_turtle_or_starts_a_jvm(rs, monkeypatch):
+    import subprocess
+
+    import rdflib
+
+    real_parse = rdflib.Graph.parse
+
+    def guarded_parse(self, *args, **kwargs):
+        assert kwargs.get("format") == "json-ld", "Turtle parsed during an assessment"
+        return real_parse(self, *args, **kwargs)
+
+    def no_process(*args, **kwargs):
+        raise AssertionError("a process (JVM) was started during an assessment")
+
+    monkeypatch.setattr(rdflib.Graph, "parse", guarded_parse)
+    monkeypatch.setattr(subprocess, "Popen", no_process)
+    product = {"name": "x", "intended_purpose": "y", "functions": ["analyse"], "for_individual_patients": True,
+               "medical_purposes": ["diagnosis"], "informs_decisions": False, "monitors_physiological_processes": False}
+    assert assess_text(json.dumps(product), rs).to_json()["classification"]["class"] == "I"
+    assert ruleset.get() is rs                                   # compiled once per process
