@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from rdflib import Graph, Literal, URIRef
 
 from . import describe, reason
-from .namespaces import KB
-from .ruleset import Ruleset, notation
+from .namespaces import KB, RDF, RDFS
+from .requirements import Facts, evaluate
+from .ruleset import Ruleset, lang_map, notation
 
 STAGE_KEYS = {KB.StageQualification: "qualification", KB.StageClassification: "classification",
               KB.StageDetermination: "determination"}
@@ -22,6 +23,7 @@ class Assessment:
     asserted: Graph
     inferred: Graph
     derivations: list
+    on: dt.date = field(default_factory=dt.date.today)
     assessed_at: str = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
 
     # -- reading the derived facts ------------------------------------------------------------
@@ -51,6 +53,84 @@ class Assessment:
             found.update(str(o) for _, p, o in d.triples if p == KB.needsAnswer)
         return sorted(found)
 
+    # -- the requirements library ---------------------------------------------------------------
+    def facts(self) -> Facts:
+        rs = self.ruleset
+        values: dict = {}
+        for graph in (self.asserted, self.inferred):
+            for p, o in graph.predicate_objects(self.node):
+                values.setdefault(p, set()).add(o)
+        types = set()
+        for t in values.get(RDF.type, ()):
+            types |= rs.superclasses.get(t, {t})
+        inputs = {p: f for p, f in rs.field_of.items() if p not in rs.defaults}
+        return Facts(values, types, inputs, self.missing())
+
+    def actor(self, iri) -> dict | None:
+        if iri is None:
+            return None
+        return {"id": str(iri), "label": lang_map(self.ruleset.graph, iri, RDFS.label)}
+
+    def requirement_results(self) -> list[dict]:
+        rs = self.ruleset
+        facts = self.facts()
+        regions = {str(r) for r in facts.values.get(KB.regionProfile, ())}
+        evidence = []
+        for item in self.asserted.objects(self.node, KB.evidence):
+            ident = self.asserted.value(item, KB.identifier)
+            evidence.append((self.asserted.value(item, KB.evidenceType), str(ident) if ident is not None else None))
+        out = []
+        for req in rs.requirements:
+            if req.valid_until is not None and req.valid_until < self.on:
+                continue                                   # no longer in force
+            profile = None
+            if req.profile is not None:
+                profile = next((p for p in rs.profiles.values() if p.iri == req.profile), None)
+                if profile is None or profile.id not in regions:
+                    continue
+            applies, fields = evaluate(req.applies, facts) if req.applies is not None else (True, set())
+            if applies is False:
+                continue
+            shown = [{"type": notation(rs, t), "id": i} for t, i in evidence if t in req.satisfied_by]
+            if applies is None:
+                status = "may_apply"
+            elif req.valid_from is not None and req.valid_from > self.on:
+                status = "not_yet_applicable"
+            else:
+                status = "met" if shown else "unmet"
+            out.append({
+                "id": req.id,
+                "iri": str(req.iri),
+                "title": req.title,
+                "description": req.description,
+                "issuer": self.actor(req.issuer),
+                "supervisor": self.actor(req.supervisor),
+                "phase": [notation(rs, p) for p in sorted(req.phases, key=lambda p: _phase_order(rs, p))],
+                "severity": notation(rs, req.severity),
+                "source": [rs.source(s) for s in req.sources],
+                "valid_from": req.valid_from.isoformat() if req.valid_from else None,
+                "valid_until": req.valid_until.isoformat() if req.valid_until else None,
+                "status": status,
+                "message": req.message,
+                "evidence": shown,
+                "satisfied_by": sorted(notation(rs, t) for t in req.satisfied_by),
+                "missing": sorted(fields),
+                "region": profile.id if profile else None,
+            })
+        return out
+
+    def region_views(self, requirements: list[dict]) -> list[dict]:
+        rs = self.ruleset
+        views = []
+        for rid in sorted(str(r) for r in self.asserted.objects(self.node, KB.regionProfile)):
+            profile = rs.profiles[rid]
+            own = [r for r in requirements if r["region"] == rid]
+            views.append({"id": rid, "label": profile.label, "is_example": profile.is_example,
+                          "added": [r["id"] for r in own],
+                          "met": sum(r["status"] == "met" for r in own),
+                          "unmet": sum(r["status"] == "unmet" for r in own)})
+        return views
+
     def to_json(self) -> dict:
         rs = self.ruleset
         qual = self.value(KB.qualification)
@@ -66,12 +146,14 @@ class Assessment:
             determinations[key] = {"value": val.toPython() if isinstance(val, Literal) else notation(rs, val),
                                    "applies_from": applies,
                                    "trace": [self.trace_entry(d) for d in ds]}
+        requirements = self.requirement_results()
         name = self.asserted.value(self.node, KB.name)
         ident = str(self.node).rsplit("/", 1)[-1]
         return {
             "product": {"id": ident, "iri": str(self.node), "name": str(name) if name is not None else None},
             "ruleset": {"version": rs.version, "hash": rs.hash},
             "assessed_at": self.assessed_at,
+            "assessed_on": self.on.isoformat(),
             "qualification": {
                 "status": status,
                 "trace": [self.trace_entry(d) for d in self.derivations_in(KB.StageQualification)],
@@ -84,17 +166,24 @@ class Assessment:
                 "missing": self.missing(KB.StageClassification),
             },
             "determinations": determinations,
+            "requirements": requirements,
+            "regions": self.region_views(requirements),
             "missing": self.missing(),
             "defaults_applied": sorted(str(o) for o in self.asserted.objects(self.node, KB.defaultApplied)),
         }
 
 
-def assess_graph(g: Graph, node: URIRef, rs: Ruleset) -> Assessment:
+def _phase_order(rs: Ruleset, phase) -> int:
+    order = rs.graph.value(phase, KB.order)
+    return int(order) if order is not None else 99
+
+
+def assess_graph(g: Graph, node: URIRef, rs: Ruleset, on: dt.date | None = None) -> Assessment:
     inferred, derivations = reason.infer(g, rs)
-    return Assessment(rs, node, g, inferred, derivations)
+    return Assessment(rs, node, g, inferred, derivations, on=on or dt.date.today())
 
 
-def assess_text(text, rs: Ruleset, fmt: str = "json") -> Assessment:
+def assess_text(text, rs: Ruleset, fmt: str = "json", on: dt.date | None = None) -> Assessment:
     """Describe and assess; raises describe.InvalidInput for an invalid description."""
     g, node = describe.from_text(text, rs, fmt)
-    return assess_graph(g, node, rs)
+    return assess_graph(g, node, rs, on)

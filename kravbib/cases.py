@@ -2,17 +2,24 @@
 
 A case file (JSON) holds "description", "source" (where the example comes from), "product" (the
 vendor's input) and "expected": qualification, regulation, class, rules (ids that must appear in
-the traces), missing (fields still to answer), determinations (key -> value). A regulator adds a
+the traces), missing (fields still to answer), determinations (key -> value), requirements
+(requirement id -> met | unmet | not_yet_applicable | may_apply | not_applicable). A regulator adds a
 case by adding a file; `kravbib rules check` and the test suite run every case.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
 from .assess import assess_text
 from .ruleset import Ruleset
+
+
+# Cases are judged as of a fixed day, so that a requirement's kb:validFrom does not make a case
+# change its outcome as time passes; a case may set its own "on" date.
+CASE_DATE = dt.date(2026, 11, 25)
 
 
 def fired_rules(result: dict) -> set[str]:
@@ -23,7 +30,8 @@ def fired_rules(result: dict) -> set[str]:
 
 def mismatches(case: dict, rs: Ruleset) -> list[str]:
     """Every way the assessment of case["product"] differs from case["expected"]."""
-    result = assess_text(json.dumps(case["product"]), rs).to_json()
+    on = dt.date.fromisoformat(case["on"]) if "on" in case else CASE_DATE
+    result = assess_text(json.dumps(case["product"]), rs, on=on).to_json()
     exp = case["expected"]
     found = []
 
@@ -42,6 +50,9 @@ def mismatches(case: dict, rs: Ruleset) -> list[str]:
             found.append(f"rule {rule} expected in the trace; fired: {sorted(fired)}")
     if "missing" in exp:
         compare("missing", result["missing"], sorted(exp["missing"]))
+    statuses = {r["id"]: r["status"] for r in result["requirements"]}
+    for req, want in exp.get("requirements", {}).items():
+        compare(f"requirement {req}", statuses.get(req, "not_applicable"), want)
     for key, want in exp.get("determinations", {}).items():
         got = result["determinations"].get(key, {}).get("value")
         compare(f"determination {key}", got, want)

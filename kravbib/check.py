@@ -92,6 +92,26 @@ def check_rules(rs: rsmod.Ruleset) -> list[str]:
     return problems
 
 
+def check_context(rs: rsmod.Ruleset) -> list[str]:
+    """Every value an input field can take (an individual of the field's range class, with a
+    skos:notation) is a term of the JSON-LD context, mapped to that individual."""
+    from .namespaces import KB, RDFS, SKOS
+
+    g = rs.graph
+    problems = []
+    for prop in g.subjects(KB.jsonField, None):
+        for cls in g.objects(prop, RDFS.range):
+            for individual in g.subjects(RDF.type, cls):
+                code = g.value(individual, SKOS.notation)
+                if code is None:
+                    continue
+                mapped = rs.term_of.get(individual)
+                if mapped != str(code):
+                    problems.append(f"ontology/context.jsonld: value {str(code)!r} of field {g.value(prop, KB.jsonField)} "
+                                    f"should be a term for {individual} (found {mapped!r})")
+    return sorted(set(problems))
+
+
 def check_cases(rs: rsmod.Ruleset, folder: Path) -> list[str]:
     problems = []
     for path, case in load_cases(folder):
@@ -123,7 +143,7 @@ def check_reasoner(directory: Path) -> list[str]:
             owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
         except owlready2.OwlReadyInconsistentOntologyError:
             return ["HermiT: the ontology is inconsistent"]
-        unsat = sorted(c.iri for c in world.inconsistent_classes())
+        unsat = sorted(c.iri for c in world.inconsistent_classes() if c is not owlready2.Nothing)
     return [f"HermiT: class {iri} is unsatisfiable" for iri in unsat]
 
 
@@ -137,6 +157,7 @@ def check_ruleset(directory: Path | None = None, reasoner: bool = True, cases_di
     rs = rsmod.load(directory)
     problems += check_project_meta(rs)
     problems += check_rules(rs)
+    problems += check_context(rs)
     cases_dir = cases_dir or directory / "tests" / "cases"
     if cases_dir.is_dir():
         problems += check_cases(rs, cases_dir)

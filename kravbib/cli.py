@@ -15,6 +15,14 @@ from .assess import assess_text
 from .render import to_text, to_turtle
 
 
+def _date(text: str):
+    import datetime as dt
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
 def _read_input(path: str) -> bytes:
     if path == "-":
         return sys.stdin.buffer.read()
@@ -35,7 +43,7 @@ def cmd_assess(args) -> int:
         print(f"kravbib: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
         return 2
     try:
-        a = assess_text(data, rs, _input_format(args.file, args.input_format))
+        a = assess_text(data, rs, _input_format(args.file, args.input_format), on=args.on)
     except describe.InvalidInput as exc:
         if args.format == "json":
             json.dump({"errors": [p.to_json() for p in exc.problems]}, sys.stdout, ensure_ascii=False, indent=2)
@@ -87,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("json", "text", "turtle"), default="json")
     p.add_argument("--input-format", choices=("json", "turtle"), help="default: from the file name (.ttl = turtle)")
     p.add_argument("--lang", choices=("sv", "en"), default="sv", help="language of text output and messages")
+    p.add_argument("--on", type=_date, metavar="YYYY-MM-DD", help="judge validity dates as of this day (default: today)")
     p.set_defaults(func=cmd_assess)
 
     rules = sub.add_parser("rules", help="maintain the rules").add_subparsers(dest="rules_command", required=True)

@@ -177,12 +177,21 @@ def validated(g: Graph, node: URIRef, rs: Ruleset) -> Graph:
                 text = str(report.value(result, SH.resultMessage) or "invalid value")
                 message = {"sv": text, "en": text}
             field = field_name(path, shape, rs)
+            focus = report.value(result, SH.focusNode)
+            if focus != node and path is not None:          # inside a nested object, e.g. evidence
+                parent = next((rs.field_of.get(p, str(p)) for p in g.predicates(node, focus)), "(object)")
+                field = f"{parent}.{field}"
             raw = report.value(result, SH.value)
             # an unknown field's name says it all; a node-level result's value is the product itself
-            value = None if raw == node or (path is not None and path not in rs.field_of) else _display(raw, rs)
+            value = None if raw in (node, focus) or (path is not None and path not in rs.field_of) else _display(raw, rs)
             problems.append(Problem(field, message, value))
         problems.sort(key=lambda p: (p.field, p.value or ""))
         raise InvalidInput(problems)
+    unknown_regions = sorted(str(r) for r in g.objects(node, KB.regionProfile) if str(r) not in rs.profiles)
+    if unknown_regions:
+        known = ", ".join(sorted(rs.profiles)) or "-"
+        raise InvalidInput([_problem("regions", f"Okänd regionprofil; kända är: {known}.",
+                                     f"Unknown region profile; known are: {known}.", r) for r in unknown_regions])
     for prop, default in rs.defaults.items():
         if g.value(node, prop) is None:
             g.add((node, prop, default))

@@ -17,7 +17,12 @@ WORDS = {
            "medical_device": "medicinteknisk produkt", "ivd_medical_device": "medicinteknisk produkt för in vitro-diagnostik",
            "not_medical_device": "inte en medicinteknisk produkt", "undetermined": "kan inte avgöras ännu",
            "notified_body_required": "Anmält organ krävs", "ai_act_high_risk": "AI-system med hög risk (AI-förordningen)",
-           "gdpr_special_category_data": "Särskilda kategorier av personuppgifter (GDPR art. 9)"},
+           "gdpr_special_category_data": "Särskilda kategorier av personuppgifter (GDPR art. 9)",
+           "requirements": "Krav som gäller produkten", "region": "Region", "regions": "Regionprofiler",
+           "example": "exempel", "added": "tillägg", "answer": "besvara",
+           "met": "uppfyllt", "unmet": "ej visat", "not_yet_applicable": "gäller senare", "may_apply": "kan gälla",
+           "idea": "Idé", "development": "Utveckling", "clinical_evaluation": "Klinisk utvärdering",
+           "implementation": "Införande", "operation": "Drift och förvaltning", "other": "Övrigt"},
     "en": {"product": "Product", "ruleset": "Ruleset", "qualification": "Qualification",
            "classification": "Classification", "determinations": "Determinations", "missing": "Questions to answer",
            "premise": "Premise", "conclusion": "Conclusion", "source": "Source", "note": "Note",
@@ -26,7 +31,12 @@ WORDS = {
            "medical_device": "medical device", "ivd_medical_device": "in vitro diagnostic medical device",
            "not_medical_device": "not a medical device", "undetermined": "cannot be decided yet",
            "notified_body_required": "Notified body required", "ai_act_high_risk": "High-risk AI system (AI Act)",
-           "gdpr_special_category_data": "Special categories of personal data (GDPR Art 9)"},
+           "gdpr_special_category_data": "Special categories of personal data (GDPR Art 9)",
+           "requirements": "Requirements that apply", "region": "Region", "regions": "Region profiles",
+           "example": "example", "added": "added", "answer": "answer",
+           "met": "met", "unmet": "not shown", "not_yet_applicable": "applies later", "may_apply": "may apply",
+           "idea": "Idea", "development": "Development", "clinical_evaluation": "Clinical evaluation",
+           "implementation": "Implementation", "operation": "Operation and maintenance", "other": "Other"},
 }
 
 
@@ -64,11 +74,49 @@ def to_text(j: dict, lang: str = "sv") -> str:
             when = f" ({w['applies_from']} {d['applies_from']})" if d.get("applies_from") else ""
             out.append(f"- {w.get(key, key)}: {value}{when}")
             out += _trace_lines(d["trace"], lang, w)
+    out += _requirement_lines(j, lang, w)
     if j["missing"]:
         out += ["", f"{w['missing']}: {', '.join(j['missing'])}"]
     if j["defaults_applied"]:
         out += ["", f"{w['defaults']}: {', '.join(j['defaults_applied'])}"]
     return "\n".join(out) + "\n"
+
+
+PHASES = ("idea", "development", "clinical_evaluation", "implementation", "operation")
+MARK = {"met": "[x]", "unmet": "[ ]", "not_yet_applicable": "[-]", "may_apply": "[?]"}
+
+
+def _requirement_lines(j: dict, lang: str, w: dict) -> list[str]:
+    """The requirements as a checklist, grouped by lifecycle phase and issuer."""
+    reqs = j.get("requirements", [])
+    if not reqs:
+        return []
+    out = ["", f"{w['requirements']} ({len(reqs)}):"]
+    for phase in PHASES + ("other",):
+        in_phase = [r for r in reqs if (r["phase"][:1] or ["other"])[0] == phase]
+        if not in_phase:
+            continue
+        out += ["", f"== {w[phase]} =="]
+        issuers = sorted({(r["issuer"] or {}).get("label", {}).get(lang, "-") for r in in_phase})
+        for issuer in issuers:
+            out.append(f"  {issuer}")
+            for r in in_phase:
+                if (r["issuer"] or {}).get("label", {}).get(lang, "-") != issuer:
+                    continue
+                when = f", {w['applies_from']} {r['valid_from']}" if r["status"] == "not_yet_applicable" else ""
+                region = f" [{w['region']} {r['region']}]" if r["region"] else ""
+                out.append(f"    {MARK[r['status']]} {r['id']}: {r['title'].get(lang, '')} ({w[r['status']]}{when}){region}")
+                sources = "; ".join(src["label"].get(lang, src["id"]) for src in r["source"])
+                out.append(f"        {w['source']}: {sources}")
+                if r["status"] == "may_apply":
+                    out.append(f"        {w['answer']}: {', '.join(r['missing'])}")
+                elif r["status"] == "unmet" and r["message"]:
+                    out.append(f"        {r['message'].get(lang, '')}")
+    for view in j.get("regions", []):
+        example = f" ({w['example']})" if view["is_example"] else ""
+        out += ["", f"{w['region']} {view['label'].get(lang, view['id'])}{example}: {len(view['added'])} {w['added']},"
+                    f" {view['met']} {w['met']}, {view['unmet']} {w['unmet']}"]
+    return out
 
 
 def to_graph(a: Assessment) -> Graph:

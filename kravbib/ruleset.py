@@ -62,6 +62,9 @@ class Ruleset:
     term_of: dict[URIRef, str]        # value IRI -> JSON value (e.g. kb:ClassIIa -> "IIa")
     defaults: dict[URIRef, Literal]   # property IRI -> default value (sh:defaultValue)
     determinations: dict[URIRef, str] = field(default_factory=dict)  # property -> JSON key
+    requirements: list = field(default_factory=list)                 # compiled requirement shapes
+    profiles: dict = field(default_factory=dict)                     # region profile id -> profile
+    superclasses: dict = field(default_factory=dict)                 # class -> itself and all superclasses
 
     def texts(self, subject, predicate) -> dict:
         return lang_map(self.graph, subject, predicate)
@@ -181,6 +184,13 @@ def _context_maps(context: dict, g: Graph) -> tuple[dict, dict]:
     return fields, terms
 
 
+def _superclass_closure(g: Graph) -> dict:
+    closure = {}
+    for cls in set(g.subjects(RDFS.subClassOf, None)) | set(g.objects(None, RDFS.subClassOf)):
+        closure[cls] = set(g.transitive_objects(cls, RDFS.subClassOf))
+    return closure
+
+
 def load(directory: Path | str | None = None) -> Ruleset:
     directory = Path(directory) if directory else default_ruleset_dir()
     if not (directory / "ontology").is_dir():
@@ -212,6 +222,8 @@ def load(directory: Path | str | None = None) -> Ruleset:
         key = g.value(prop, KB.determinationKey)
         if key is not None:
             determinations[prop] = str(key)
+    from .requirements import compile_profiles, compile_requirements
+
     return Ruleset(
         directory=directory,
         version=str(version) if version is not None else "0.0.0",
@@ -225,6 +237,9 @@ def load(directory: Path | str | None = None) -> Ruleset:
         term_of=terms,
         defaults=defaults,
         determinations=determinations,
+        requirements=compile_requirements(g),
+        profiles=compile_profiles(g),
+        superclasses=_superclass_closure(g),
     )
 
 

@@ -127,9 +127,13 @@ def test_turtle_and_json_give_the_same_assessment(rs):
     product = {"id": "same", "name": "Same", "intended_purpose": "x", "functions": ["interpret"],
                "for_individual_patients": True, "medical_purposes": ["diagnosis"], "informs_decisions": True,
                "decision_impact": "serious_deterioration_or_surgery", "monitors_physiological_processes": False}
-    from_json = assess_text(json.dumps(product), rs)
-    from kravbib.render import to_turtle
-    from_ttl = assess_text(to_turtle(from_json), rs, "turtle").to_json()
-    j = from_json.to_json()
-    assert from_ttl["classification"]["class"] == j["classification"]["class"] == "IIb"
-    assert from_ttl["qualification"]["status"] == j["qualification"]["status"]
+    ttl = """@prefix kb: <https://w3id.org/kravbib/ontology#> .
+    <https://w3id.org/kravbib/data/product/same> a kb:Product ; kb:identifier "same" ; kb:name "Same" ;
+        kb:intendedPurpose "x" ; kb:hasFunction kb:FunctionInterpret ; kb:forIndividualPatients true ;
+        kb:hasMedicalPurpose kb:PurposeDiagnosis ; kb:informsDecisions true ;
+        kb:decisionImpact kb:ImpactSeriousDeteriorationOrSurgery ; kb:monitorsPhysiologicalProcesses false ."""
+    j = assess_text(json.dumps(product), rs).to_json()
+    t = assess_text(ttl, rs, "turtle").to_json()
+    assert t["classification"]["class"] == j["classification"]["class"] == "IIb"
+    for key in ("qualification", "classification", "determinations", "requirements", "missing", "defaults_applied"):
+        assert t[key] == j[key]
