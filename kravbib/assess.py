@@ -63,7 +63,8 @@ class Assessment:
         types = set()
         for t in values.get(RDF.type, ()):
             types |= rs.superclasses.get(t, {t})
-        inputs = {p: f for p, f in rs.field_of.items() if p not in rs.defaults}
+        empty = {str(o) for o in self.asserted.objects(self.node, KB.answeredEmpty)}
+        inputs = {p: f for p, f in rs.field_of.items() if p not in rs.defaults and f not in empty}
         return Facts(values, types, inputs, self.missing())
 
     def actor(self, iri) -> dict | None:
@@ -96,6 +97,8 @@ class Assessment:
                 status = "may_apply"
             elif req.valid_from is not None and req.valid_from > self.on:
                 status = "not_yet_applicable"
+            elif not req.satisfied_by:
+                status = "information"                     # applies, and asks for no evidence
             else:
                 status = "met" if shown else "unmet"
             out.append({
@@ -118,6 +121,55 @@ class Assessment:
                 "region": profile.id if profile else None,
             })
         return out
+
+    def question_results(self) -> list[dict]:
+        from .questions import answer_problems
+
+        rs = self.ruleset
+        facts = self.facts()
+        answers = {str(self.asserted.value(a, KB.answersQuestion)): a for a in self.asserted.objects(self.node, KB.answer)}
+        out = []
+        for q in rs.questions:
+            asked, fields = evaluate(q.asked, facts) if q.asked is not None else (True, set())
+            if asked is False:
+                continue
+            answer = answers.get(q.id)
+            problems = []
+            if answer is None:
+                status, given = "open", None
+            else:
+                problems = answer_problems(answer, self.asserted, q, rs.answer_shapes)
+                status = "invalid" if problems else "answered"
+                value = self.asserted.value(answer, KB.answerValue)
+                detail = self.asserted.value(answer, KB.answerDetail)
+                given = {"value": value.toPython() if value is not None else None,
+                         "detail": str(detail) if detail is not None else None}
+            out.append({
+                "id": q.id, "iri": str(q.iri), "title": q.title, "text": q.text, "why": q.why,
+                "anchors": [rs.source(s) for s in q.sources],
+                "answer_type": notation(rs, q.answer_type), "choices": q.choices,
+                "detail_required": q.detail_required,
+                "status": status, "answer": given, "problems": [_ANSWER_PROBLEMS[p](q) for p in problems],
+                "depends_on": sorted(fields),
+            })
+        return out
+
+    def evidence_tier(self) -> dict:
+        rs = self.ruleset
+        tier = self.inferred.value(self.node, KB.evidenceTier)
+        standards = []
+        for std in rs.graph.objects(tier, KB.requiresStandard) if tier is not None else ():
+            group = rs.graph.value(std, KB.standardGroup)
+            standards.append({"number": int(rs.graph.value(std, KB.standardNumber)),
+                              "label": lang_map(rs.graph, std, RDFS.label),
+                              "group": lang_map(rs.graph, group, RDFS.label)})
+        return {
+            "tier": notation(rs, tier) if tier is not None else None,
+            "label": lang_map(rs.graph, tier, RDFS.label) if tier is not None else {},
+            "trace": [self.trace_entry(d) for d in self.derivations_in(KB.StageEvidenceTier)],
+            "missing": sorted(str(o) for o in self.inferred.objects(self.node, KB.tierNeedsAnswer)),
+            "standards": sorted(standards, key=lambda s: s["number"]),
+        }
 
     def region_views(self, requirements: list[dict]) -> list[dict]:
         rs = self.ruleset
@@ -166,11 +218,24 @@ class Assessment:
                 "missing": self.missing(KB.StageClassification),
             },
             "determinations": determinations,
+            "evidence_tier": self.evidence_tier(),
+            "questions": self.question_results(),
             "requirements": requirements,
             "regions": self.region_views(requirements),
             "missing": self.missing(),
             "defaults_applied": sorted(str(o) for o in self.asserted.objects(self.node, KB.defaultApplied)),
         }
+
+
+_ANSWER_PROBLEMS = {
+    "value": lambda q: {
+        "sv": "Svaret passar inte frågan: " + (f"välj ett av {', '.join(q.choices)}." if q.choices
+                                                else f"svaret ska vara av typen {q.answer_type.rsplit('#', 1)[-1][6:].lower()}."),
+        "en": "The answer does not fit the question: " + (f"choose one of {', '.join(q.choices)}." if q.choices
+                                                          else f"the answer must be of type {q.answer_type.rsplit('#', 1)[-1][6:].lower()}.")},
+    "detail": lambda q: {"sv": "Frågan kräver en detalj (detail), t.ex. en referens eller ett intygsnummer.",
+                         "en": "The question requires a detail, e.g. a reference or a certificate number."},
+}
 
 
 def _phase_order(rs: Ruleset, phase) -> int:

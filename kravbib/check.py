@@ -112,9 +112,41 @@ def check_context(rs: rsmod.Ruleset) -> list[str]:
     return sorted(set(problems))
 
 
+def check_sources_confirmed(rs: rsmod.Ruleset) -> list[str]:
+    """An active rule or requirement may only rest on sources whose wording was confirmed."""
+    from .namespaces import DCTERMS, KB
+
+    g = rs.graph
+    problems = []
+    active = list(rs.rule_info) + [r.iri for r in rs.requirements]
+    for item in active:
+        for src in g.objects(item, DCTERMS.source):
+            if g.value(src, KB.confirmed) is not None and not g.value(src, KB.confirmed).toPython():
+                problems.append(f"{item}: cites {src}, which is not confirmed (kb:confirmed false); "
+                                "deactivate it (sh:deactivated true) or confirm the source")
+    return problems
+
+
+def check_requirement_coverage(rs: rsmod.Ruleset, cases: list) -> list[str]:
+    """Every requirement has a case where it applies and a case where it does not."""
+    applies, not_applies = set(), set()
+    for _, case in cases:
+        for rid, status in case["expected"].get("requirements", {}).items():
+            (not_applies if status == "not_applicable" else applies).add(rid)
+    problems = []
+    for req in rs.requirements:
+        if req.id not in applies:
+            problems.append(f"requirement {req.id}: no case in tests/cases expects it to apply")
+        if req.id not in not_applies and req.applies is not None:
+            problems.append(f"requirement {req.id}: no case in tests/cases expects it not to apply")
+    return problems
+
+
 def check_cases(rs: rsmod.Ruleset, folder: Path) -> list[str]:
     problems = []
-    for path, case in load_cases(folder):
+    cases = load_cases(folder)
+    problems += check_requirement_coverage(rs, cases)
+    for path, case in cases:
         try:
             found = mismatches(case, rs)
         except InvalidInput as exc:
@@ -158,6 +190,7 @@ def check_ruleset(directory: Path | None = None, reasoner: bool = True, cases_di
     problems += check_project_meta(rs)
     problems += check_rules(rs)
     problems += check_context(rs)
+    problems += check_sources_confirmed(rs)
     cases_dir = cases_dir or directory / "tests" / "cases"
     if cases_dir.is_dir():
         problems += check_cases(rs, cases_dir)

@@ -116,7 +116,12 @@ def from_json(obj, rs: Ruleset) -> tuple[Graph, URIRef]:
     except Exception as exc:  # the JSON-LD processor rejects some shapes of input outright
         raise InvalidInput([_problem("(document)", f"Beskrivningen kan inte tolkas: {exc}",
                                      f"The description cannot be interpreted: {exc}")]) from None
-    return validated(g, node, rs), node
+    g = validated(g, node, rs)
+    # An empty list is an answer ("none"), but RDF has no triple for it: record it, so that a
+    # requirement depending on the field is decided rather than listed as may_apply.
+    for key in sorted(k for k, v in obj.items() if v == [] and k in rs.field_of.values()):
+        g.add((node, KB.answeredEmpty, Literal(key)))
+    return g, node
 
 
 def from_turtle(text: str, rs: Ruleset) -> tuple[Graph, URIRef]:
@@ -186,6 +191,13 @@ def validated(g: Graph, node: URIRef, rs: Ruleset) -> Graph:
             value = None if raw in (node, focus) or (path is not None and path not in rs.field_of) else _display(raw, rs)
             problems.append(Problem(field, message, value))
         problems.sort(key=lambda p: (p.field, p.value or ""))
+        raise InvalidInput(problems)
+    asked = [str(q) for a in g.objects(node, KB.answer) for q in g.objects(a, KB.answersQuestion)]
+    known_questions = {q.id for q in rs.questions}
+    problems = [_problem("answers", "Okänd fråga.", "Unknown question.", q) for q in sorted(set(asked) - known_questions)]
+    problems += [_problem("answers", "Frågan är besvarad mer än en gång.", "The question is answered more than once.", q)
+                 for q in sorted({q for q in asked if asked.count(q) > 1})]
+    if problems:
         raise InvalidInput(problems)
     unknown_regions = sorted(str(r) for r in g.objects(node, KB.regionProfile) if str(r) not in rs.profiles)
     if unknown_regions:

@@ -20,7 +20,7 @@ WORDS = {
            "gdpr_special_category_data": "Särskilda kategorier av personuppgifter (GDPR art. 9)",
            "requirements": "Krav som gäller produkten", "region": "Region", "regions": "Regionprofiler",
            "example": "exempel", "added": "tillägg", "answer": "besvara",
-           "met": "uppfyllt", "unmet": "ej visat", "not_yet_applicable": "gäller senare", "may_apply": "kan gälla",
+           "met": "uppfyllt", "unmet": "ej visat", "not_yet_applicable": "gäller senare", "may_apply": "kan gälla", "information": "information",
            "idea": "Idé", "development": "Utveckling", "clinical_evaluation": "Klinisk utvärdering",
            "implementation": "Införande", "operation": "Drift och förvaltning", "other": "Övrigt"},
     "en": {"product": "Product", "ruleset": "Ruleset", "qualification": "Qualification",
@@ -34,7 +34,7 @@ WORDS = {
            "gdpr_special_category_data": "Special categories of personal data (GDPR Art 9)",
            "requirements": "Requirements that apply", "region": "Region", "regions": "Region profiles",
            "example": "example", "added": "added", "answer": "answer",
-           "met": "met", "unmet": "not shown", "not_yet_applicable": "applies later", "may_apply": "may apply",
+           "met": "met", "unmet": "not shown", "not_yet_applicable": "applies later", "may_apply": "may apply", "information": "information",
            "idea": "Idea", "development": "Development", "clinical_evaluation": "Clinical evaluation",
            "implementation": "Implementation", "operation": "Operation and maintenance", "other": "Other"},
 }
@@ -83,7 +83,7 @@ def to_text(j: dict, lang: str = "sv") -> str:
 
 
 PHASES = ("idea", "development", "clinical_evaluation", "implementation", "operation")
-MARK = {"met": "[x]", "unmet": "[ ]", "not_yet_applicable": "[-]", "may_apply": "[?]"}
+MARK = {"met": "[x]", "unmet": "[ ]", "not_yet_applicable": "[-]", "may_apply": "[?]", "information": "[i]"}
 
 
 def _requirement_lines(j: dict, lang: str, w: dict) -> list[str]:

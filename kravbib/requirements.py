@@ -3,7 +3,8 @@
 A requirement is a sh:NodeShape typed kb:Requirement (shapes/eu, shapes/se, shapes/regions). Its
 applicability (kb:appliesWhen) is a node shape over the product's asserted and derived facts,
 written in a small subset of SHACL core that is compiled once, when the ruleset loads:
-sh:property with sh:path and one of sh:hasValue / sh:in / sh:minCount 1; sh:class; sh:not;
+sh:property with sh:path and one of sh:hasValue / sh:in / sh:minCount 1 / value ranges
+(sh:minInclusive, sh:minExclusive, sh:maxInclusive, sh:maxExclusive); sh:class; sh:not;
 sh:or; sh:and. It is evaluated in three-valued logic: a condition on an input field the vendor did
 not answer is unknown, and the requirement is then listed as `may_apply`, naming the field.
 pySHACL is the reference for the two-valued case (tests/test_requirements.py).
@@ -30,10 +31,11 @@ class ApplicabilityError(ValueError):
 
 @dataclass(frozen=True)
 class Cond:
-    kind: str                      # "has", "class", "not", "or", "and"
+    kind: str                      # "has", "range", "class", "not", "or", "and"
     path: URIRef | None = None
     values: frozenset | None = None   # None with kind "has": any value (sh:minCount 1)
     children: tuple = ()
+    bounds: tuple = ()             # kind "range": ((operator, literal), ...), e.g. ((">", 2026-09-12),)
 
 
 @dataclass
@@ -65,6 +67,8 @@ class RegionProfile:
 
 
 _SHAPE_META = {RDF.type, SH.name, SH.description, SH.message, RDFS.label, RDFS.comment}
+_BOUNDS = {SH.minInclusive: ">=", SH.minExclusive: ">", SH.maxInclusive: "<=", SH.maxExclusive: "<"}
+_COMPARE = {">=": lambda a, b: a >= b, ">": lambda a, b: a > b, "<=": lambda a, b: a <= b, "<": lambda a, b: a < b}
 
 
 def compile_condition(g: Graph, node) -> Cond:
@@ -92,10 +96,15 @@ def _compile_property(g: Graph, ps) -> Cond:
     path = g.value(ps, SH.path)
     if not isinstance(path, URIRef):
         raise ApplicabilityError("sh:path must be a single property IRI in kb:appliesWhen")
-    allowed = {SH.path, SH.hasValue, SH["in"], SH.minCount} | _SHAPE_META
+    allowed = {SH.path, SH.hasValue, SH["in"], SH.minCount} | set(_BOUNDS) | _SHAPE_META
     extra = {p for p in g.predicates(ps) if p not in allowed}
     if extra:
         raise ApplicabilityError(f"{', '.join(sorted(extra))} is not supported in kb:appliesWhen")
+    bounds = tuple((op, g.value(ps, p)) for p, op in _BOUNDS.items() if g.value(ps, p) is not None)
+    if bounds:
+        if any(p in (SH.hasValue, SH["in"]) for p in g.predicates(ps)):
+            raise ApplicabilityError(f"property {path}: do not combine value ranges with sh:hasValue or sh:in")
+        return Cond("range", path=path, bounds=bounds)
     has_value = list(g.objects(ps, SH.hasValue))
     in_list = g.value(ps, SH["in"])
     min_count = g.value(ps, SH.minCount)
@@ -170,12 +179,27 @@ class Facts:
         return list(self.missing) or None
 
 
+def _within(value, op: str, bound) -> bool:
+    a, b = value.toPython(), bound.toPython()
+    try:
+        return _COMPARE[op](a, b)
+    except TypeError:          # values of different kinds never satisfy a range (as in SHACL)
+        return False
+
+
 def evaluate(cond: Cond, facts: Facts) -> tuple[bool | None, set]:
     """(True | False | None for unknown, the fields that would decide an unknown)."""
     if cond.kind == "has":
         have = facts.values.get(cond.path, set())
         if have:
             return (bool(have) if cond.values is None else bool(have & cond.values)), set()
+        unknown = facts.unknown_fields(cond.path)
+        return (None, set(unknown)) if unknown else (False, set())
+    if cond.kind == "range":
+        have = facts.values.get(cond.path, set())
+        if have:
+            ok = any(all(_within(v, op, bound) for op, bound in cond.bounds) for v in have)
+            return ok, set()
         unknown = facts.unknown_fields(cond.path)
         return (None, set(unknown)) if unknown else (False, set())
     if cond.kind == "class":

@@ -65,6 +65,8 @@ class Ruleset:
     requirements: list = field(default_factory=list)                 # compiled requirement shapes
     profiles: dict = field(default_factory=dict)                     # region profile id -> profile
     superclasses: dict = field(default_factory=dict)                 # class -> itself and all superclasses
+    questions: list = field(default_factory=list)                    # compiled benefit-scheme questions
+    answer_shapes: Graph = field(default_factory=Graph)              # SHACL for answers, one shape per question
 
     def texts(self, subject, predicate) -> dict:
         return lang_map(self.graph, subject, predicate)
@@ -222,7 +224,10 @@ def load(directory: Path | str | None = None) -> Ruleset:
         key = g.value(prop, KB.determinationKey)
         if key is not None:
             determinations[prop] = str(key)
+    from .questions import compile_questions
     from .requirements import compile_profiles, compile_requirements
+
+    questions, answer_shapes = compile_questions(g)
 
     return Ruleset(
         directory=directory,
@@ -240,6 +245,8 @@ def load(directory: Path | str | None = None) -> Ruleset:
         requirements=compile_requirements(g),
         profiles=compile_profiles(g),
         superclasses=_superclass_closure(g),
+        questions=questions,
+        answer_shapes=answer_shapes,
     )
 
 

@@ -188,3 +188,39 @@ def test_applicability_agrees_with_pyshacl(trs):
             conforms, _, _ = pyshacl.validate(data, shacl_graph=shapes, focus_nodes=[node], use_shapes=[wrapper],
                                               inference="none")
             assert ours is not None and ours == conforms, (req.id, product["name"])
+
+
+def test_date_range_condition(tmp_path):
+    for folder in ("ontology", "rules"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    (tmp_path / "shapes").mkdir()
+    shutil.copytree(ROOT / "shapes" / "input", tmp_path / "shapes" / "input")
+    (tmp_path / "shapes" / "t.ttl").write_text(PREFIXES + """
+req:T-AFTER a sh:NodeShape , kb:Requirement ; dcterms:identifier "T-AFTER" ;
+    sh:name "Efter"@sv , "After"@en ; kb:phase kb:PhaseDevelopment ; kb:severity kb:SeverityMust ;
+    kb:appliesWhen [ sh:property [ sh:path kb:placedOnMarket ; sh:minExclusive "2026-09-12"^^xsd:date ] ] ;
+    kb:satisfiedBy kb:EvidenceDPIA .""")
+    rs = ruleset.load(tmp_path)
+    assert statuses(dict(WELLNESS, placed_on_market="2026-10-01"), rs)[0] == {"T-AFTER": "unmet"}
+    assert statuses(dict(WELLNESS, placed_on_market="2026-09-12"), rs)[0] == {}
+    _, result = statuses(dict(WELLNESS), rs)
+    assert result["requirements"][0]["status"] == "may_apply"
+    assert result["requirements"][0]["missing"] == ["placed_on_market"]
+
+
+def test_an_empty_list_is_an_answer(trs, tmp_path):
+    """"integrations": [] says "none": a condition on it is false, not unknown."""
+    cond_rs_dir = tmp_path
+    for folder in ("ontology", "rules"):
+        shutil.copytree(ROOT / folder, cond_rs_dir / folder)
+    (cond_rs_dir / "shapes").mkdir()
+    shutil.copytree(ROOT / "shapes" / "input", cond_rs_dir / "shapes" / "input")
+    (cond_rs_dir / "shapes" / "t.ttl").write_text(PREFIXES + """
+req:T-NTJP a sh:NodeShape , kb:Requirement ; dcterms:identifier "T-NTJP" ;
+    sh:name "NTjP"@sv , "NTjP"@en ; kb:phase kb:PhaseImplementation ; kb:severity kb:SeverityMust ;
+    kb:appliesWhen [ sh:property [ sh:path kb:integratesWith ; sh:hasValue kb:IntegrationNTjP ] ] ;
+    kb:satisfiedBy kb:EvidenceDPIA .""")
+    rs = ruleset.load(cond_rs_dir)
+    assert statuses(dict(WELLNESS), rs)[0] == {"T-NTJP": "may_apply"}
+    assert statuses(dict(WELLNESS, integrations=[]), rs)[0] == {}
+    assert statuses(dict(WELLNESS, integrations=["ntjp"]), rs)[0] == {"T-NTJP": "unmet"}

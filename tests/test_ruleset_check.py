@@ -65,7 +65,7 @@ def test_invalid_shacl_is_reported(tmp_path):
 
 def test_failing_rule_test_is_reported(tmp_path):
     d = _copy(tmp_path)
-    (d / "tests" / "cases").mkdir(parents=True)
+    shutil.copytree(ROOT / "tests" / "cases", d / "tests" / "cases")
     (d / "tests" / "cases" / "wrong.json").write_text("""{"description": "x", "source": {"title": "t"},
       "product": {"name": "x", "intended_purpose": "y", "functions": ["store"]},
       "expected": {"qualification": "medical_device"}}""")
