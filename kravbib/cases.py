@@ -3,7 +3,9 @@
 A case file (JSON) holds "description", "source" (where the example comes from), "product" (the
 vendor's input) and "expected": qualification, regulation, class, rules (ids that must appear in
 the traces), missing (fields still to answer), determinations (key -> value), requirements
-(requirement id -> met | unmet | not_yet_applicable | may_apply | not_applicable). A regulator adds a
+(requirement id -> met | unmet | not_yet_applicable | may_apply | information | not_applicable),
+evidence_tier (A | B | C | null) and questions (question id -> open | answered | invalid |
+not_asked). A regulator adds a
 case by adding a file; `kravbib rules check` and the test suite run every case.
 """
 
@@ -23,7 +25,7 @@ CASE_DATE = dt.date(2026, 11, 25)
 
 
 def fired_rules(result: dict) -> set[str]:
-    traces = [result["qualification"]["trace"], result["classification"]["trace"]]
+    traces = [result["qualification"]["trace"], result["classification"]["trace"], result["evidence_tier"]["trace"]]
     traces += [d["trace"] for d in result["determinations"].values()]
     return {step["rule"] for trace in traces for step in trace}
 
@@ -53,6 +55,11 @@ def mismatches(case: dict, rs: Ruleset) -> list[str]:
     statuses = {r["id"]: r["status"] for r in result["requirements"]}
     for req, want in exp.get("requirements", {}).items():
         compare(f"requirement {req}", statuses.get(req, "not_applicable"), want)
+    if "evidence_tier" in exp:
+        compare("evidence tier", result["evidence_tier"]["tier"], exp["evidence_tier"])
+    asked = {q["id"]: q["status"] for q in result["questions"]}
+    for qid, want in exp.get("questions", {}).items():
+        compare(f"question {qid}", asked.get(qid, "not_asked"), want)
     for key, want in exp.get("determinations", {}).items():
         got = result["determinations"].get(key, {}).get("value")
         compare(f"determination {key}", got, want)

@@ -128,12 +128,20 @@ def check_sources_confirmed(rs: rsmod.Ruleset) -> list[str]:
 
 
 def check_requirement_coverage(rs: rsmod.Ruleset, cases: list) -> list[str]:
-    """Every requirement has a case where it applies and a case where it does not."""
+    """Every requirement has a case where it applies and a case where it does not; every
+    conditional benefit question a case where it is asked and one where it is not."""
     applies, not_applies = set(), set()
     for _, case in cases:
         for rid, status in case["expected"].get("requirements", {}).items():
             (not_applies if status == "not_applicable" else applies).add(rid)
+    asked, not_asked = set(), set()
+    for _, case in cases:
+        for qid, status in case["expected"].get("questions", {}).items():
+            (not_asked if status == "not_asked" else asked).add(qid)
     problems = []
+    for q in rs.questions:
+        if q.asked is not None and (q.id not in asked or q.id not in not_asked):
+            problems.append(f"question {q.id}: a conditional question needs a case where it is asked and one where it is not")
     for req in rs.requirements:
         if req.id not in applies:
             problems.append(f"requirement {req.id}: no case in tests/cases expects it to apply")

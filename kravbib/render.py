@@ -21,6 +21,9 @@ WORDS = {
            "requirements": "Krav som gäller produkten", "region": "Region", "regions": "Regionprofiler",
            "example": "exempel", "added": "tillägg", "answer": "besvara",
            "met": "uppfyllt", "unmet": "ej visat", "not_yet_applicable": "gäller senare", "may_apply": "kan gälla", "information": "information",
+           "tier": "Evidensnivå (NICE ESF)", "standards": "evidensstandarder", "questions": "Frågor från betalare (förmån, upphandling)",
+           "open": "öppen", "answered": "besvarad", "invalid": "ogiltigt svar", "why": "Varför", "anchors": "Ankare",
+           "depends_on": "beror på",
            "idea": "Idé", "development": "Utveckling", "clinical_evaluation": "Klinisk utvärdering",
            "implementation": "Införande", "operation": "Drift och förvaltning", "other": "Övrigt"},
     "en": {"product": "Product", "ruleset": "Ruleset", "qualification": "Qualification",
@@ -35,6 +38,9 @@ WORDS = {
            "requirements": "Requirements that apply", "region": "Region", "regions": "Region profiles",
            "example": "example", "added": "added", "answer": "answer",
            "met": "met", "unmet": "not shown", "not_yet_applicable": "applies later", "may_apply": "may apply", "information": "information",
+           "tier": "Evidence tier (NICE ESF)", "standards": "evidence standards", "questions": "Questions a payer will ask (benefit scheme, procurement)",
+           "open": "open", "answered": "answered", "invalid": "invalid answer", "why": "Why", "anchors": "Anchors",
+           "depends_on": "depends on",
            "idea": "Idea", "development": "Development", "clinical_evaluation": "Clinical evaluation",
            "implementation": "Implementation", "operation": "Operation and maintenance", "other": "Other"},
 }
@@ -75,6 +81,7 @@ def to_text(j: dict, lang: str = "sv") -> str:
             out.append(f"- {w.get(key, key)}: {value}{when}")
             out += _trace_lines(d["trace"], lang, w)
     out += _requirement_lines(j, lang, w)
+    out += _tier_and_question_lines(j, lang, w)
     if j["missing"]:
         out += ["", f"{w['missing']}: {', '.join(j['missing'])}"]
     if j["defaults_applied"]:
@@ -116,6 +123,32 @@ def _requirement_lines(j: dict, lang: str, w: dict) -> list[str]:
         example = f" ({w['example']})" if view["is_example"] else ""
         out += ["", f"{w['region']} {view['label'].get(lang, view['id'])}{example}: {len(view['added'])} {w['added']},"
                     f" {view['met']} {w['met']}, {view['unmet']} {w['unmet']}"]
+    return out
+
+
+QMARK = {"open": "[ ]", "answered": "[x]", "invalid": "[!]"}
+
+
+def _tier_and_question_lines(j: dict, lang: str, w: dict) -> list[str]:
+    out = []
+    tier = j.get("evidence_tier") or {}
+    if tier.get("tier"):
+        numbers = ", ".join(str(s["number"]) for s in tier["standards"])
+        out += ["", f"{w['tier']}: {tier['label'].get(lang, tier['tier'])} ({w['standards']} {numbers})"]
+        out += _trace_lines(tier["trace"], lang, w)
+    elif tier.get("missing"):
+        out += ["", f"{w['tier']}: {w['undetermined']} ({w['answer']}: {', '.join(tier['missing'])})"]
+    questions = j.get("questions", [])
+    if questions:
+        out += ["", f"{w['questions']} ({len(questions)}):"]
+        for q in questions:
+            depends = f" ({w['depends_on']} {', '.join(q['depends_on'])})" if q["depends_on"] else ""
+            out.append(f"  {QMARK[q['status']]} {q['id']}: {q['text'].get(lang, '')} ({w[q['status']]}){depends}")
+            out.append(f"        {w['why']}: {q['why'].get(lang, '')}")
+            anchors = "; ".join(a["label"].get(lang, a["id"]) for a in q["anchors"])
+            out.append(f"        {w['anchors']}: {anchors}")
+            for problem in q["problems"]:
+                out.append(f"        {problem.get(lang, '')}")
     return out
 
 
