@@ -83,6 +83,161 @@ def cmd_rules_check(args) -> int:
     return 0
 
 
+# --- the catalogue and queries ---------------------------------------------------------------
+def _catalogue(args):
+    from .catalogue import Catalogue
+    from .store import open_store
+
+    rs = ruleset.get(args.ruleset)
+    store = open_store(args.data, args.endpoint, args.update_endpoint)
+    cat = Catalogue(store, rs)
+    cat.ensure_ruleset()
+    return cat
+
+
+def _write_output(data: bytes, output: str | None) -> None:
+    if not output:
+        sys.stdout.buffer.write(data)
+        return
+    import os
+    import tempfile
+
+    target = Path(output)
+    fd, tmp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
+    os.replace(tmp, target)                       # the file appears whole or not at all
+
+
+def _print_rows(rows: list[dict], columns: list[str], fmt: str) -> None:
+    if fmt == "json":
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return
+    if fmt == "csv":
+        import csv
+
+        writer = csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows({c: ("" if r.get(c) is None else r.get(c)) for c in columns} for r in rows)
+        return
+    cells = [[("" if r.get(c) is None else str(r.get(c))) for c in columns] for r in rows]
+    widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(columns)]
+    print("  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip())
+    print("  ".join("-" * w for w in widths))
+    for row in cells:
+        print("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip())
+
+
+def cmd_catalogue_add(args) -> int:
+    cat = _catalogue(args)
+    data = _read_input(args.file)
+    a = cat.save(data, _input_format(args.file, args.input_format))
+    j = a.to_json()
+    print(f"{j['product']['id']}: {j['qualification']['status']}, "
+          f"{j['classification']['regulation'] or '-'} {j['classification']['class'] or '-'}, "
+          f"{len(j['requirements'])} requirements, ruleset {j['ruleset']['version']} ({j['ruleset']['hash'][:12]})")
+    return 0
+
+
+def cmd_catalogue_list(args) -> int:
+    from .catalogue import Filters
+
+    cat = _catalogue(args)
+    rows = cat.list(Filters(args.qualification, args.device_class, args.requirement, args.condition,
+                            args.category, args.region))
+    _print_rows(rows, ["id", "name", "qualification", "class", "evidence_tier", "ruleset_version", "saved_at"], args.format)
+    return 0
+
+
+def cmd_catalogue_show(args) -> int:
+    cat = _catalogue(args)
+    a = cat.assess(args.id, on=args.on)
+    if args.format == "json":
+        json.dump(a.to_json(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    elif args.format == "text":
+        sys.stdout.write(to_text(a.to_json(), args.lang))
+    else:
+        sys.stdout.write(to_turtle(a))
+    return 0
+
+
+def cmd_catalogue_remove(args) -> int:
+    _catalogue(args).remove(args.id)
+    print(f"removed {args.id}")
+    return 0
+
+
+def cmd_catalogue_export(args) -> int:
+    _write_output(_catalogue(args).export(args.format), args.output)
+    return 0
+
+
+def cmd_catalogue_import(args) -> int:
+    cat = _catalogue(args)
+    ids = cat.import_dump(_read_input(args.file), args.format)
+    print(f"imported {len(ids)} product(s): {', '.join(ids)}")
+    return 0
+
+
+def cmd_query(args) -> int:
+    from .queries import load_queries, parse_header, QueryError
+
+    queries = load_queries(Path(args.ruleset) / "queries" if args.ruleset else None)
+    path = Path(args.name)
+    if args.name in queries:
+        named = queries[args.name]
+    elif path.is_file():
+        named = parse_header(path) if "#+ summary:" in path.read_text(encoding="utf-8") else None
+        text = path.read_text(encoding="utf-8")
+    else:
+        raise QueryError(f"no named query {args.name!r} and no such file; named queries: {', '.join(queries)}")
+    params = {}
+    for item in args.param:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise QueryError(f"--param needs NAME=VALUE, got {item!r}")
+        params[key] = value
+    if named is not None:
+        text = named.bind(params)
+    elif params:
+        raise QueryError("--param is only for named queries (files with a '#+ summary:' header)")
+    cat = _catalogue(args)
+    result = cat.store.run(text, limit=args.limit)
+    if result.kind == "graph":
+        sys.stdout.write(result.graph.serialize(format="turtle"))
+        return 0
+    if result.kind == "ask":
+        print("true" if result.boolean else "false")
+        return 0
+    if args.format == "json":
+        json.dump(result.to_json(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        rows = [{v: str(t) for v, t in row.items()} for row in result.rows]
+        _print_rows(rows, result.vars, args.format)
+    if result.truncated:
+        print(f"kravbib: only the first {args.limit} rows are shown (--limit)", file=sys.stderr)
+    return 0
+
+
+def cmd_serve(args) -> int:
+    import waitress
+
+    from webapp import create_app
+
+    app = create_app({"KRAVBIB_DATA": args.data, "KRAVBIB_ENDPOINT": args.endpoint,
+                      "KRAVBIB_UPDATE_ENDPOINT": args.update_endpoint, "KRAVBIB_RULESET": args.ruleset})
+    store = app.extensions["kravbib"].store
+    print(f"kravbib: serving http://{args.host}:{args.port}/ on {store.describe()}", file=sys.stderr, flush=True)
+    waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="kravbib")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kravbib", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"kravbib {__version__}")
@@ -98,6 +253,58 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--on", type=_date, metavar="YYYY-MM-DD", help="judge validity dates as of this day (default: today)")
     p.set_defaults(func=cmd_assess)
 
+    store = argparse.ArgumentParser(add_help=False)
+    where = store.add_argument_group("store (one of)")
+    where.add_argument("--data", metavar="DIR", default="kravbib-data",
+                       help="embedded Oxigraph store folder (default: ./kravbib-data; created on first use)")
+    where.add_argument("--endpoint", metavar="URL", help="SPARQL 1.1 query endpoint of a remote store")
+    where.add_argument("--update-endpoint", metavar="URL", help="its update endpoint (default: the query endpoint)")
+
+    cat = sub.add_parser("catalogue", help="the product catalogue").add_subparsers(dest="catalogue_command", required=True)
+    c = cat.add_parser("add", parents=[common, store], help="assess a product and save it (new or updated)")
+    c.add_argument("file", help="product description (JSON or Turtle), or - for standard input")
+    c.add_argument("--input-format", choices=("json", "turtle"))
+    c.set_defaults(func=cmd_catalogue_add)
+    c = cat.add_parser("list", parents=[common, store], help="list and filter catalogued products")
+    c.add_argument("--qualification", choices=("medical_device", "ivd_medical_device", "not_medical_device"))
+    c.add_argument("--class", dest="device_class", choices=("I", "IIa", "IIb", "III", "A", "B", "C", "D"))
+    c.add_argument("--requirement", metavar="ID", help="only products a requirement applies to")
+    c.add_argument("--condition", metavar="ICD10", help="only products for a condition (code prefix)")
+    c.add_argument("--category", metavar="CATEGORY", help="only products in a catalogue category")
+    c.add_argument("--region", metavar="PROFILE", help="only products assessed for a region profile")
+    c.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    c.set_defaults(func=cmd_catalogue_list)
+    c = cat.add_parser("show", parents=[common, store], help="show a product's assessment (current ruleset)")
+    c.add_argument("id")
+    c.add_argument("--format", choices=("json", "text", "turtle"), default="json")
+    c.add_argument("--lang", choices=("sv", "en"), default="sv")
+    c.add_argument("--on", type=_date, metavar="YYYY-MM-DD")
+    c.set_defaults(func=cmd_catalogue_show)
+    c = cat.add_parser("remove", parents=[common, store], help="remove a product and its assessment")
+    c.add_argument("id")
+    c.set_defaults(func=cmd_catalogue_remove)
+    c = cat.add_parser("export", parents=[common, store], help="export the whole store as TriG or N-Quads")
+    c.add_argument("--format", choices=("trig", "nquads"), default="trig")
+    c.add_argument("--output", metavar="FILE", help="write to FILE (atomically) instead of standard output")
+    c.set_defaults(func=cmd_catalogue_export)
+    c = cat.add_parser("import", parents=[common, store], help="import products from a TriG or N-Quads dump")
+    c.add_argument("file", help="the dump, or - for standard input")
+    c.add_argument("--format", choices=("trig", "nquads"), default="trig")
+    c.set_defaults(func=cmd_catalogue_import)
+
+    q = sub.add_parser("query", parents=[common, store], help="run a named query (queries/*.rq) or a SPARQL file")
+    q.add_argument("name", help="a named query (see queries/) or a .rq file")
+    q.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="a query parameter (repeatable)")
+    q.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    q.add_argument("--limit", type=int, default=10000, help="at most this many rows (default 10000)")
+    q.set_defaults(func=cmd_query)
+
+    sv = sub.add_parser("serve", parents=[common, store], help="run the web app and SPARQL endpoint")
+    sv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    sv.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    sv.add_argument("--threads", type=int, default=8, help="request threads (default 8)")
+    sv.set_defaults(func=cmd_serve)
+
     rules = sub.add_parser("rules", help="maintain the rules").add_subparsers(dest="rules_command", required=True)
     v = rules.add_parser("version", parents=[common], help="print the ruleset version and content hash")
     v.set_defaults(func=cmd_rules_version)
@@ -109,13 +316,35 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from .catalogue import NotFound
+    from .queries import QueryError
+    from .store import StoreError
+
     try:
         return args.func(args)
     except ruleset.RulesetError as exc:
         print(f"kravbib: ruleset problem: {exc}", file=sys.stderr)
         return 1
+    except describe.InvalidInput as exc:
+        print("kravbib: invalid input:", file=sys.stderr)
+        for p in exc.problems:
+            value = f" ({p.value!r})" if p.value is not None else ""
+            print(f"  {p.field}{value}: {p.message['en']}", file=sys.stderr)
+        return 2
+    except NotFound as exc:
+        print(f"kravbib: no product {exc} in the catalogue", file=sys.stderr)
+        return 2
+    except (QueryError, ValueError) as exc:
+        print(f"kravbib: {exc}", file=sys.stderr)
+        return 2
     except BrokenPipeError:
         return 0
+    except OSError as exc:
+        print(f"kravbib: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except StoreError as exc:
+        print(f"kravbib: store problem: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -152,22 +152,60 @@ def _tier_and_question_lines(j: dict, lang: str, w: dict) -> list[str]:
     return out
 
 
-def to_graph(a: Assessment) -> Graph:
-    """The product as described, what the rules derived, and one PROV-O record per rule firing."""
+def ruleset_iri(rs) -> URIRef:
+    return DATA[f"ruleset/{rs.hash[:12]}"]
+
+
+def product_id(a: Assessment) -> str:
+    return str(a.node).rsplit("/", 1)[-1]
+
+
+def description_graph(a: Assessment) -> Graph:
+    """The vendor's description as given: without the defaults kravbib filled in."""
+    defaulted = {str(o) for o in a.asserted.objects(a.node, KB.defaultApplied)}
+    props = {p for p, f in a.ruleset.field_of.items() if f in defaulted}
+    g = Graph()
+    for s_, p, o in a.asserted:
+        if p == KB.defaultApplied or (s_ == a.node and p in props):
+            continue
+        g.add((s_, p, o))
+    return g
+
+
+def assessment_graph(a: Assessment, result: dict | None = None) -> Graph:
+    """What the rules derived, the requirement and question results, and one PROV-O record per
+    rule firing, linked to a kb:Assessment that names the ruleset version and hash."""
+    result = result or a.to_json()
     g = Graph()
     g.bind("kb", KB)
     g.bind("prov", PROV)
-    for t in a.asserted:
-        g.add(t)
     for t in a.inferred:
         g.add(t)
-    activity = DATA[f"assessment/{a.node.rsplit('/', 1)[-1]}/{a.ruleset.hash[:12]}"]
+    for field in a.asserted.objects(a.node, KB.defaultApplied):      # what was assumed, for the record
+        g.add((a.node, KB.defaultApplied, field))
+    activity = DATA[f"assessment/{product_id(a)}"]
     g.add((activity, RDF.type, KB.Assessment))
     g.add((activity, RDF.type, PROV.Activity))
     g.add((activity, KB.about, a.node))
+    g.add((activity, PROV.used, ruleset_iri(a.ruleset)))
     g.add((activity, KB.rulesetVersion, Literal(a.ruleset.version)))
     g.add((activity, KB.rulesetHash, Literal(a.ruleset.hash)))
     g.add((activity, PROV.endedAtTime, Literal(a.assessed_at, datatype=XSD.dateTime)))
+    g.add((activity, KB.assessedOn, Literal(a.on.isoformat(), datatype=XSD.date)))
+    for req in result["requirements"]:
+        node = URIRef(f"{activity}/requirement/{req['id']}")
+        g.add((activity, KB.requirementResult, node))
+        g.add((node, RDF.type, KB.RequirementResult))
+        g.add((node, KB.requirement, URIRef(req["iri"])))
+        g.add((node, KB.status, Literal(req["status"])))
+        for field in req["missing"]:
+            g.add((node, KB.missingField, Literal(field)))
+    for q in result["questions"]:
+        node = URIRef(f"{activity}/question/{q['id']}")
+        g.add((activity, KB.questionResult, node))
+        g.add((node, RDF.type, KB.QuestionResult))
+        g.add((node, KB.question, URIRef(q["iri"])))
+        g.add((node, KB.status, Literal(q["status"])))
     for i, d in enumerate(a.derivations):
         node = BNode()
         g.add((node, RDF.type, KB.Derivation))
@@ -182,6 +220,13 @@ def to_graph(a: Assessment) -> Graph:
             g.add((statement, RDF.subject, s_))
             g.add((statement, RDF.predicate, p))
             g.add((statement, RDF.object, o))
+    return g
+
+
+def to_graph(a: Assessment) -> Graph:
+    """The description, what the rules derived and the assessment record, in one graph."""
+    g = assessment_graph(a)
+    g += description_graph(a)
     return g
 
 
