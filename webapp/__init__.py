@@ -26,6 +26,7 @@ DEFAULTS = {
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024      # a description is small; refuse large bodies
     for key, default in DEFAULTS.items():
         value = os.environ.get(key, default)
         if isinstance(default, float) and value is not None:
@@ -40,8 +41,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.extensions["kravbib"] = Services.from_config(app.config)
 
-    from . import api, sparql
+    from . import api, errors, sparql
 
     app.register_blueprint(sparql.bp)
     app.register_blueprint(api.bp)
+    errors.register(app)
     return app

@@ -1,15 +1,132 @@
-"""/api: the JSON API. Named queries (queries/*.rq) at /api/queries and /api/queries/<name>."""
+"""/api: the JSON API (documented in /api/openapi.json, which tests/test_web_api.py holds to the
+routes). Write routes are open for now; roles and tokens come with the regulators' features."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+import datetime as dt
+import json
 
+from flask import Blueprint, Response, jsonify, request
+
+from kravbib.assess import assess_text
+from kravbib.catalogue import Filters, NotFound
+from kravbib.describe import InvalidInput, Problem
 from kravbib.queries import QueryError
+from kravbib.render import to_text, to_turtle
 
 from .services import services
 from .sparql import answer, text_response
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+def problems_response(problems: list[Problem], status: int = 400) -> Response:
+    response = jsonify({"errors": [p.to_json() for p in problems]})
+    response.status_code = status
+    return response
+
+
+def _problem(field: str, sv: str, en: str) -> Problem:
+    return Problem(field, {"sv": sv, "en": en})
+
+
+def _on() -> dt.date | None:
+    raw = request.args.get("on")
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput([_problem("on", "Ange ett datum som ÅÅÅÅ-MM-DD.", "Give a date as YYYY-MM-DD.")]) from None
+
+
+def _description() -> tuple[bytes, str]:
+    """The request body and its format (json or turtle), from the Content-Type."""
+    kind = (request.mimetype or "").lower()
+    if kind in ("application/json", "application/ld+json", ""):
+        return request.get_data(), "json"
+    if kind == "text/turtle":
+        return request.get_data(), "turtle"
+    raise InvalidInput([_problem("(document)", f"Innehållstypen {kind} stöds inte; använd application/json eller text/turtle.",
+                                 f"Content type {kind} is not supported; use application/json or text/turtle.")])
+
+
+def _render(a, fmt: str, lang: str) -> Response:
+    if fmt == "turtle":
+        return Response(to_turtle(a), mimetype="text/turtle")
+    if fmt == "text":
+        return Response(to_text(a.to_json(), lang), mimetype="text/plain")
+    return jsonify(a.to_json())
+
+
+@bp.errorhandler(InvalidInput)
+def invalid_input(exc: InvalidInput):
+    return problems_response(exc.problems)
+
+
+@bp.post("/assess")
+def assess():
+    body, fmt = _description()
+    out = request.args.get("format", "json")
+    lang = request.args.get("lang", "sv")
+    if out not in ("json", "turtle", "text") or lang not in ("sv", "en"):
+        return problems_response([_problem("format", "format är json, turtle eller text; lang är sv eller en.",
+                                           "format is json, turtle or text; lang is sv or en.")])
+    a = assess_text(body, services().rs, fmt, on=_on())
+    return _render(a, out, lang)
+
+
+@bp.get("/catalogue")
+def catalogue_list():
+    args = request.args
+    try:
+        rows = services().catalogue.list(Filters(args.get("qualification"), args.get("class"), args.get("requirement"),
+                                                 args.get("condition"), args.get("category"), args.get("region")))
+    except ValueError as exc:
+        return problems_response([_problem("(query)", str(exc), str(exc))])
+    return jsonify(rows)
+
+
+@bp.post("/catalogue")
+def catalogue_save():
+    body, fmt = _description()
+    a = services().catalogue.save(body, fmt, on=_on())
+    j = a.to_json()
+    response = jsonify({"id": j["product"]["id"], "qualification": j["qualification"]["status"],
+                        "class": j["classification"]["class"], "ruleset": j["ruleset"]})
+    response.status_code = 201
+    response.headers["Location"] = f"/api/catalogue/{j['product']['id']}"
+    return response
+
+
+@bp.get("/catalogue/<pid>")
+def catalogue_get(pid: str):
+    try:
+        a = services().catalogue.assess(pid, on=_on())
+    except NotFound:
+        return problems_response([_problem("id", "Ingen sådan produkt i katalogen.", "No such product in the catalogue.")], 404)
+    return _render(a, request.args.get("format", "json"), request.args.get("lang", "sv"))
+
+
+@bp.delete("/catalogue/<pid>")
+def catalogue_delete(pid: str):
+    try:
+        services().catalogue.remove(pid)
+    except NotFound:
+        return problems_response([_problem("id", "Ingen sådan produkt i katalogen.", "No such product in the catalogue.")], 404)
+    return Response(status=204)
+
+
+@bp.get("/requirements")
+def requirements():
+    rs = services().rs
+    return jsonify([{"id": r.id, "iri": str(r.iri), "title": r.title, "description": r.description,
+                     "issuer": str(r.issuer) if r.issuer else None,
+                     "phase": [str(p) for p in r.phases], "severity": str(r.severity) if r.severity else None,
+                     "source": [rs.source(s) for s in r.sources],
+                     "valid_from": r.valid_from.isoformat() if r.valid_from else None,
+                     "valid_until": r.valid_until.isoformat() if r.valid_until else None,
+                     "region": str(r.profile) if r.profile else None} for r in rs.requirements])
 
 
 @bp.get("/queries")
@@ -28,3 +145,10 @@ def run_named_query(name: str):
     except QueryError as exc:
         return text_response(str(exc), 400)
     return answer(text)
+
+
+@bp.get("/openapi.json")
+def openapi():
+    from .openapi import document
+
+    return jsonify(document(request.host_url.rstrip("/")))
