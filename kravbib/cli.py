@@ -71,6 +71,25 @@ def cmd_rules_version(args) -> int:
     return 0
 
 
+def cmd_rules_impact(args) -> int:
+    from . import impact
+
+    repo = Path(__file__).resolve().parent.parent
+    with impact.ruleset_at(args.base, repo) as base_dir:
+        base = ruleset.load(base_dir)
+        head = ruleset.load(Path(args.head)) if args.head else ruleset.get(args.ruleset)
+        cat = _catalogue(args, rs=head, ensure=False)      # read-only: the store's current ruleset is not changed
+        report = impact.analyse(cat, base, head, on=args.on, progress=impact.progress_bar())
+    if args.format == "json":
+        data = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+    elif args.format == "html":
+        data = impact.to_html(report)
+    else:
+        data = impact.to_text(report)
+    _write_output(data.encode("utf-8"), args.output)
+    return 0
+
+
 def cmd_rules_check(args) -> int:
     from .check import check_ruleset  # HermiT and meta-SHACL: only loaded when asked for
     problems = check_ruleset(Path(args.ruleset) if args.ruleset else None, reasoner=not args.no_reasoner)
@@ -84,14 +103,15 @@ def cmd_rules_check(args) -> int:
 
 
 # --- the catalogue and queries ---------------------------------------------------------------
-def _catalogue(args):
+def _catalogue(args, rs=None, ensure: bool = True):
     from .catalogue import Catalogue
     from .store import open_store
 
-    rs = ruleset.get(args.ruleset)
+    rs = rs or ruleset.get(args.ruleset)
     store = open_store(args.data, args.endpoint, args.update_endpoint)
     cat = Catalogue(store, rs)
-    cat.ensure_ruleset()
+    if ensure:
+        cat.ensure_ruleset()
     return cat
 
 
@@ -308,6 +328,14 @@ def build_parser() -> argparse.ArgumentParser:
     rules = sub.add_parser("rules", help="maintain the rules").add_subparsers(dest="rules_command", required=True)
     v = rules.add_parser("version", parents=[common], help="print the ruleset version and content hash")
     v.set_defaults(func=cmd_rules_version)
+    im = rules.add_parser("impact", parents=[common, store],
+                          help="what a rule change does to the catalogued products (base vs head ruleset)")
+    im.add_argument("--base", required=True, metavar="DIR|GIT-REF", help="the ruleset before the change")
+    im.add_argument("--head", metavar="DIR", help="the ruleset after the change (default: the current one)")
+    im.add_argument("--format", choices=("text", "json", "html"), default="text")
+    im.add_argument("--on", type=_date, metavar="YYYY-MM-DD", help="judge validity dates as of this day (default: today)")
+    im.add_argument("--output", metavar="FILE", help="write the report to FILE")
+    im.set_defaults(func=cmd_rules_impact)
     c = rules.add_parser("check", parents=[common], help="check the ruleset: Turtle, SHACL-SHACL, metadata, rule tests, HermiT")
     c.add_argument("--no-reasoner", action="store_true", help="skip the HermiT consistency check (needs Java)")
     c.set_defaults(func=cmd_rules_check)

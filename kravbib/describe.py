@@ -171,6 +171,7 @@ def field_name(path, shape, rs: Ruleset) -> str:
 
 
 def validated(g: Graph, node: URIRef, rs: Ruleset) -> Graph:
+    """Check a description against the input shapes; return it with the defaults filled in."""
     conforms, report, _ = pyshacl.validate(g, shacl_graph=rs.input_shapes, inference="none", advanced=False)
     if not conforms:
         problems = []
@@ -204,8 +205,10 @@ def validated(g: Graph, node: URIRef, rs: Ruleset) -> Graph:
         known = ", ".join(sorted(rs.profiles)) or "-"
         raise InvalidInput([_problem("regions", f"Okänd regionprofil; kända är: {known}.",
                                      f"Unknown region profile; known are: {known}.", r) for r in unknown_regions])
+    described = Graph()                 # a new graph: the caller's description stays as it was
+    described += g
     for prop, default in rs.defaults.items():
-        if g.value(node, prop) is None:
-            g.add((node, prop, default))
-            g.add((node, KB.defaultApplied, Literal(rs.field_of.get(prop, str(prop)))))
-    return g
+        if described.value(node, prop) is None:
+            described.add((node, prop, default))
+            described.add((node, KB.defaultApplied, Literal(rs.field_of.get(prop, str(prop)))))
+    return described
