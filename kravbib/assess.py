@@ -243,12 +243,17 @@ def _phase_order(rs: Ruleset, phase) -> int:
     return int(order) if order is not None else 99
 
 
-def assess_graph(g: Graph, node: URIRef, rs: Ruleset, on: dt.date | None = None) -> Assessment:
+def assess_graph(g: Graph, node: URIRef, rs: Ruleset, on: dt.date | None = None, at: str | None = None) -> Assessment:
+    """Assess a described product. `on` is the day validity dates are judged against; `at`, if
+    given, is recorded as the assessment time (to reproduce an earlier assessment exactly)."""
     inferred, derivations = reason.infer(g, rs)
-    return Assessment(rs, node, g, inferred, derivations, on=on or dt.date.today())
+    a = Assessment(rs, node, g, inferred, derivations, on=on or dt.date.today())
+    if at:
+        a.assessed_at = at
+    return a
 
 
-def assess_text(text, rs: Ruleset, fmt: str = "json", on: dt.date | None = None) -> Assessment:
+def assess_text(text, rs: Ruleset, fmt: str = "json", on: dt.date | None = None, at: str | None = None) -> Assessment:
     """Describe and assess; raises describe.InvalidInput for an invalid description."""
     g, node = describe.from_text(text, rs, fmt)
-    return assess_graph(g, node, rs, on)
+    return assess_graph(g, node, rs, on, at)

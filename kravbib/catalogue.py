@@ -23,7 +23,7 @@ from .assess import Assessment, assess_graph
 from .namespaces import DATA, KB, RDF
 from .render import assessment_graph, description_graph, ruleset_iri
 from .ruleset import Ruleset, notation
-from .store import Store, StoreError, replace_graphs_update
+from .store import Store, StoreError
 
 META_GRAPH = DATA["graph/meta"]
 CATEGORY_PREFIX = "https://w3id.org/kravbib/vocab/category/"
@@ -60,14 +60,19 @@ def _literal(text: str) -> str:
 
 
 class Catalogue:
-    def __init__(self, store: Store, rs: Ruleset):
+    def __init__(self, store: Store, rs: Ruleset, archive_dir=None):
         self.store = store
         self.rs = rs
+        self.archive_dir = archive_dir          # where ruleset versions are kept (the data folder)
 
     # -- the ruleset in the store ---------------------------------------------------------------
     def ensure_ruleset(self) -> URIRef:
         """Load this ruleset version into the store if absent, and make it the current one."""
         iri = ruleset_iri(self.rs)
+        if self.archive_dir is not None:
+            from .ruleset import archive
+
+            archive(self.rs, self.archive_dir)
         graphs = {}
         if not self.store.has_graph(iri):
             g = Graph()
@@ -84,19 +89,36 @@ class Catalogue:
             meta.add((CATALOGUE, KB.currentRuleset, iri))
             graphs[META_GRAPH] = meta
         if graphs:
-            self.store.replace_graphs(graphs)
+            add = {}
+            if iri in graphs:
+                from .audit import AUDIT_GRAPH, event
+
+                add = {AUDIT_GRAPH: event(None, "ruleset.current", iri, note=f"version {self.rs.version}")}
+            self.store.write(replace=graphs, add=add)
         return iri
 
     # -- writing --------------------------------------------------------------------------------
-    def save(self, text, fmt: str = "json", on: dt.date | None = None) -> Assessment:
-        """Describe, assess and store a product (new or updated). Raises describe.InvalidInput."""
+    def save(self, text, fmt: str = "json", on: dt.date | None = None, actor: str | None = None,
+             authorise=None) -> Assessment:
+        """Describe, assess and store a product (new or updated). Raises describe.InvalidInput.
+        `authorise(product_id)` may refuse the write (e.g. another vendor's product) by raising."""
         g, node = describe.from_text(text, self.rs, fmt)
-        return self.save_graph(g, node, on)
+        if not str(node).startswith(PRODUCT_PREFIX) or not ID_PATTERN.match(str(node)[len(PRODUCT_PREFIX):]):
+            raise describe.InvalidInput([describe.Problem("(document)", {
+                "sv": f"Produktens IRI måste vara {PRODUCT_PREFIX}<id>.", "en": f"The product IRI must be {PRODUCT_PREFIX}<id>."})])
+        if authorise:
+            authorise(product_id(node))
+        return self.save_graph(g, node, on, actor)
 
-    def save_graph(self, g: Graph, node: URIRef, on: dt.date | None = None) -> Assessment:
+    def save_graph(self, g: Graph, node: URIRef, on: dt.date | None = None, actor: str | None = None) -> Assessment:
+        from .audit import AUDIT_GRAPH, event
+
         pid = product_id(node)
         a = assess_graph(g, node, self.rs, on)
-        self.store.replace_graphs(self._graphs_for(a))
+        previous = self.store.run(f"SELECT ?t WHERE {{ GRAPH <{product_graph_iri(pid)}> {{ ?p <{KB.savedAt}> ?t }} }}").rows
+        audit = event(actor, "catalogue.save", DATA[f"product/{pid}"],
+                      previous=previous[0]["t"] if previous else None, note=f"ruleset {self.rs.hash[:12]}")
+        self.store.write(replace=self._graphs_for(a), add={AUDIT_GRAPH: audit})
         return a
 
     def _graphs_for(self, a: Assessment) -> dict:
@@ -105,10 +127,13 @@ class Catalogue:
         pg.add((a.node, KB.savedAt, Literal(a.assessed_at, datatype=XSD.dateTime)))
         return {product_graph_iri(pid): pg, assessment_graph_iri(pid): assessment_graph(a)}
 
-    def remove(self, pid: str) -> None:
+    def remove(self, pid: str, actor: str | None = None) -> None:
+        from .audit import AUDIT_GRAPH, event
+
         if not self.exists(pid):
             raise NotFound(pid)
-        self.store.update(replace_graphs_update({}, [product_graph_iri(pid), assessment_graph_iri(pid)]))
+        self.store.write(remove=[product_graph_iri(pid), assessment_graph_iri(pid)],
+                         add={AUDIT_GRAPH: event(actor, "catalogue.remove", DATA[f"product/{pid}"])})
 
     # -- reading --------------------------------------------------------------------------------
     def exists(self, pid: str) -> bool:
@@ -193,7 +218,7 @@ SELECT ?p ?name ?qual ?class ?tier ?saved ?version WHERE {{
     def export(self, fmt: str = "trig") -> bytes:
         return self.store.dump(fmt)
 
-    def import_dump(self, data: bytes | str, fmt: str = "trig") -> list[str]:
+    def import_dump(self, data: bytes | str, fmt: str = "trig", actor: str | None = None) -> list[str]:
         """Import products from a TriG/N-Quads dump: each is validated and assessed with the
         current ruleset, and all are written in one update (all or nothing). Ruleset graphs in the
         dump are kept as they are. Returns the product ids imported."""
@@ -221,14 +246,17 @@ SELECT ?p ?name ?qual ?class ?tier ?saved ?version WHERE {{
                     continue
                 graphs.update(self._graphs_for(assess_graph(g, node, self.rs)))
                 ids.append(pid)
-            elif name.startswith(str(DATA["ruleset/"])):
+            elif name.startswith(str(DATA["ruleset/"])):   # (another store's audit trail is not imported)
                 g = Graph()
                 g += ctx
                 graphs[URIRef(name)] = g
         if problems:
             raise describe.InvalidInput(problems)
         if graphs:
-            self.store.replace_graphs(graphs)
+            from .audit import AUDIT_GRAPH, event
+
+            self.store.write(replace=graphs, add={AUDIT_GRAPH: event(actor, "catalogue.import", CATALOGUE,
+                                                                     note=f"{len(ids)} products")})
         return sorted(ids)
 
 

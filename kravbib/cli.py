@@ -35,15 +35,20 @@ def _input_format(path: str, given: str | None) -> str:
     return "turtle" if path.endswith((".ttl", ".turtle")) else "json"
 
 
+def _ruleset(args):
+    """The ruleset named by --ruleset: a folder, an archived version (hash or number), or the shipped one."""
+    return ruleset.get(ruleset.resolve(args.ruleset, getattr(args, "data", None)))
+
+
 def cmd_assess(args) -> int:
-    rs = ruleset.get(args.ruleset)
+    rs = _ruleset(args)
     try:
         data = _read_input(args.file)
     except OSError as exc:
         print(f"kravbib: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
         return 2
     try:
-        a = assess_text(data, rs, _input_format(args.file, args.input_format), on=args.on)
+        a = assess_text(data, rs, _input_format(args.file, args.input_format), on=args.on, at=args.at)
     except describe.InvalidInput as exc:
         if args.format == "json":
             json.dump({"errors": [p.to_json() for p in exc.problems]}, sys.stdout, ensure_ascii=False, indent=2)
@@ -66,7 +71,7 @@ def cmd_assess(args) -> int:
 
 
 def cmd_rules_version(args) -> int:
-    rs = ruleset.get(args.ruleset)
+    rs = _ruleset(args)
     print(f"version {rs.version}\nhash {rs.hash}")
     return 0
 
@@ -77,7 +82,7 @@ def cmd_rules_impact(args) -> int:
     repo = Path(__file__).resolve().parent.parent
     with impact.ruleset_at(args.base, repo) as base_dir:
         base = ruleset.load(base_dir)
-        head = ruleset.load(Path(args.head)) if args.head else ruleset.get(args.ruleset)
+        head = ruleset.load(Path(args.head)) if args.head else _ruleset(args)
         cat = _catalogue(args, rs=head, ensure=False)      # read-only: the store's current ruleset is not changed
         report = impact.analyse(cat, base, head, on=args.on, progress=impact.progress_bar())
     if args.format == "json":
@@ -107,9 +112,9 @@ def _catalogue(args, rs=None, ensure: bool = True):
     from .catalogue import Catalogue
     from .store import open_store
 
-    rs = rs or ruleset.get(args.ruleset)
+    rs = rs or _ruleset(args)
     store = open_store(args.data, args.endpoint, args.update_endpoint)
-    cat = Catalogue(store, rs)
+    cat = Catalogue(store, rs, archive_dir=args.data)
     if ensure:
         cat.ensure_ruleset()
     return cat
@@ -245,6 +250,55 @@ def cmd_query(args) -> int:
     return 0
 
 
+def _password() -> str:
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    import getpass
+
+    first = getpass.getpass("password: ")
+    if getpass.getpass("again: ") != first:
+        raise ValueError("the passwords differ")
+    return first
+
+
+def _audit(args, action: str, target: str) -> None:
+    from . import audit
+    from .store import open_store
+
+    store = open_store(args.data, args.endpoint, args.update_endpoint)
+    try:
+        audit.record(store, audit.event(None, action, audit.agent(target)))
+    finally:
+        store.close()
+
+
+def cmd_users(args) -> int:
+    from .accounts import Accounts, AccountError
+
+    accounts = Accounts(args.data)
+    try:
+        if args.users_command == "add":
+            user = accounts.add(args.name, args.role, _password())
+            _audit(args, "account.add", user.name)
+            print(f"added {user.name} ({user.role})")
+        elif args.users_command == "list":
+            for u in accounts.list():
+                print(f"{u.name}\t{u.role}\t{'disabled' if u.disabled else 'active'}")
+        elif args.users_command == "disable":
+            accounts.disable(args.name)
+            _audit(args, "account.disable", args.name)
+            print(f"disabled {args.name}")
+        elif args.users_command == "token":
+            token = accounts.new_token(args.name)
+            _audit(args, "account.token", args.name)
+            print(token)
+            print("kravbib: the token is shown only now; it is stored as a hash", file=sys.stderr)
+    except AccountError as exc:
+        print(f"kravbib: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def cmd_serve(args) -> int:
     import waitress
 
@@ -271,6 +325,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--input-format", choices=("json", "turtle"), help="default: from the file name (.ttl = turtle)")
     p.add_argument("--lang", choices=("sv", "en"), default="sv", help="language of text output and messages")
     p.add_argument("--on", type=_date, metavar="YYYY-MM-DD", help="judge validity dates as of this day (default: today)")
+    p.add_argument("--at", metavar="TIMESTAMP", help="record this as the assessment time (to reproduce an earlier assessment)")
+    p.add_argument("--data", metavar="DIR", default="kravbib-data",
+                   help="data folder whose archived rulesets --ruleset VERSION may name (default ./kravbib-data)")
     p.set_defaults(func=cmd_assess)
 
     store = argparse.ArgumentParser(add_help=False)
@@ -318,6 +375,20 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--format", choices=("table", "json", "csv"), default="table")
     q.add_argument("--limit", type=int, default=10000, help="at most this many rows (default 10000)")
     q.set_defaults(func=cmd_query)
+
+    users = sub.add_parser("users", help="manage accounts (admin)").add_subparsers(dest="users_command", required=True)
+    u = users.add_parser("add", parents=[store], help="add an account; the password is read from standard input or a prompt")
+    u.add_argument("name")
+    u.add_argument("--role", required=True, choices=("vendor", "regulator", "integrator", "admin"))
+    u.set_defaults(func=cmd_users)
+    u = users.add_parser("list", parents=[store], help="list accounts")
+    u.set_defaults(func=cmd_users)
+    u = users.add_parser("disable", parents=[store], help="disable an account and revoke its tokens")
+    u.add_argument("name")
+    u.set_defaults(func=cmd_users)
+    u = users.add_parser("token", parents=[store], help="issue an API token for an account (shown once)")
+    u.add_argument("name")
+    u.set_defaults(func=cmd_users)
 
     sv = sub.add_parser("serve", parents=[common, store], help="run the web app and SPARQL endpoint")
     sv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")

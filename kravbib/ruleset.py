@@ -270,3 +270,49 @@ def notation(rs: Ruleset, iri) -> str | None:
     if n is not None:
         return str(n)
     return rs.term_of.get(iri) or str(iri).rsplit("#", 1)[-1]
+
+
+ARCHIVE_FOLDER = "rulesets"
+
+
+def archive(rs: Ruleset, data_dir: Path | str) -> Path:
+    """Keep a copy of this ruleset version in <data>/rulesets/<hash12>/, so that assessments made
+    with it can be reproduced after the rules change (`kravbib assess --ruleset <hash12>`)."""
+    import shutil
+
+    target = Path(data_dir) / ARCHIVE_FOLDER / rs.hash[:12]
+    if not target.is_dir():
+        tmp = target.with_name(target.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        for folder in CONTENT_FOLDERS + ("queries",):
+            if (rs.directory / folder).is_dir():
+                shutil.copytree(rs.directory / folder, tmp / folder)
+        tmp.rename(target)                      # the archive appears whole or not at all
+    return target
+
+
+def resolve(arg: str | None, data_dir: Path | str | None = None) -> Path | None:
+    """A ruleset folder from --ruleset: a folder, or a version hash (prefix) or version number
+    archived in <data>/rulesets/. None means the shipped ruleset."""
+    if not arg:
+        return None
+    if Path(arg).is_dir():
+        return Path(arg)
+    base = Path(data_dir or "kravbib-data") / ARCHIVE_FOLDER
+    matches = sorted(p for p in base.glob("*") if p.is_dir() and p.name.startswith(arg[:12]) and len(arg) >= 6) \
+        if base.is_dir() else []
+    if not matches and base.is_dir():
+        from rdflib import Graph
+
+        for p in sorted(base.glob("*")):
+            g = Graph()
+            header = p / "ontology" / "kravbib.ttl"
+            if header.is_file():
+                g.parse(header)
+                if str(g.value(URIRef(ONTOLOGY_IRI), OWL.versionInfo)) == arg:
+                    matches.append(p)
+    if len(matches) != 1:
+        known = ", ".join(sorted(p.name for p in base.glob("*"))) if base.is_dir() else "none"
+        raise RulesetError(f"--ruleset {arg!r} is no folder and names {'no' if not matches else 'more than one'} "
+                           f"archived ruleset in {base} (archived: {known})")
+    return matches[0]

@@ -96,19 +96,26 @@ def graph_to_ntriples(g: Graph) -> str:
     return g.serialize(format="nt")
 
 
-def replace_graphs_update(graphs: dict, remove: list = ()) -> str:
-    """One SPARQL Update that drops and rewrites the given named graphs (atomic as one request)."""
-    ops = [f"DROP SILENT GRAPH <{iri}>" for iri in list(graphs) + list(remove)]
-    for iri, g in graphs.items():
+def write_update(replace: dict | None = None, remove: list = (), add: dict | None = None) -> str:
+    """One SPARQL Update (atomic as one request) that rewrites the `replace` graphs, drops the
+    `remove` graphs and adds triples to the `add` graphs."""
+    replace, add = replace or {}, add or {}
+    ops = [f"DROP SILENT GRAPH <{iri}>" for iri in list(replace) + list(remove)]
+    for iri, g in list(replace.items()) + list(add.items()):
         if len(g):
             ops.append(f"INSERT DATA {{ GRAPH <{iri}> {{\n{graph_to_ntriples(g)}}} }}")
     return " ;\n".join(ops)
 
 
+def replace_graphs_update(graphs: dict, remove: list = ()) -> str:
+    return write_update(graphs, remove)
+
+
 class Store:
     """What every backend provides."""
 
-    def run(self, query: str, *, limit: int | None = None, timeout: float | None = None) -> Result:
+    def run(self, query: str, *, limit: int | None = None, timeout: float | None = None,
+            public: bool = False) -> Result:
         raise NotImplementedError
 
     def update(self, update: str) -> None:
@@ -122,7 +129,13 @@ class Store:
 
     # -- built on run/update --------------------------------------------------------------------
     def replace_graphs(self, graphs: dict, remove: list = ()) -> None:
-        self.update(replace_graphs_update(graphs, remove))
+        self.update(write_update(graphs, remove))
+
+    def write(self, replace: dict | None = None, remove: list = (), add: dict | None = None) -> None:
+        """Replace, drop and add to named graphs in one atomic update."""
+        update = write_update(replace, remove, add)
+        if update:
+            self.update(update)
 
     def graph(self, iri) -> Graph:
         result = self.run(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")
@@ -149,12 +162,19 @@ class EmbeddedStore(Store):
     def describe(self) -> str:
         return f"embedded Oxigraph store in {self.path}"
 
-    def run(self, query: str, *, limit: int | None = None, timeout: float | None = None) -> Result:
+    def run(self, query: str, *, limit: int | None = None, timeout: float | None = None,
+            public: bool = False) -> Result:
         # pyoxigraph's result objects must be dropped on the thread that made them, and nothing
         # here may touch rdflib's SPARQL parser (its packrat cache keeps frames, and so results, alive)
         deadline = time.monotonic() + timeout if timeout else None
+        options = {"use_default_graph_as_union": True}
+        if public:               # the public endpoint sees every graph but the private ones (audit)
+            from .audit import PRIVATE_GRAPHS
+
+            graphs = [g for g in self._store.named_graphs() if g.value not in PRIVATE_GRAPHS]
+            options = {"default_graph": graphs, "named_graphs": graphs}
         try:
-            answer = self._store.query(query, use_default_graph_as_union=True)
+            answer = self._store.query(query, **options)
         except SyntaxError as exc:
             raise ValueError(str(exc)) from None
         except OSError as exc:
@@ -253,7 +273,9 @@ class RemoteStore(Store):
                 raise QueryTimeout(f"the SPARQL server did not answer within {timeout or self.timeout:g} s") from None
             raise StoreError(f"cannot reach the SPARQL server at {self.endpoint}: {exc}") from None
 
-    def run(self, query: str, *, limit: int | None = None, timeout: float | None = None) -> Result:
+    def run(self, query: str, *, limit: int | None = None, timeout: float | None = None,
+            public: bool = False) -> Result:
+        # public: a remote server's dataset is its own to configure (see docs/sparql-servers.md)
         kind = query_kind(query)
         if kind == "graph":
             body = self._fetch(query, "application/n-triples", timeout)

@@ -2,6 +2,8 @@
 both the routes and the input shapes."""
 
 import json
+import subprocess
+import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -16,17 +18,30 @@ from servers import kravbib_server
 ROOT = Path(__file__).resolve().parent.parent
 
 
+KRAVBIB = str(Path(sys.executable).parent / "kravbib")
+TOKENS = {}
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    srv = kravbib_server("--data", str(tmp_path_factory.mktemp("api") / "data"))
+    data = tmp_path_factory.mktemp("api") / "data"
+    for name in ("vendor-a", "vendor-b", "integrator"):
+        role = "integrator" if name == "integrator" else "vendor"
+        subprocess.run([KRAVBIB, "users", "add", name, "--role", role, "--data", str(data)],
+                       input="a long enough password\n", text=True, check=True, capture_output=True)
+        TOKENS[name] = subprocess.run([KRAVBIB, "users", "token", name, "--data", str(data)], text=True,
+                                      check=True, capture_output=True).stdout.strip()
+    srv = kravbib_server("--data", str(data))
     yield srv
     srv.stop()
 
 
-def call(server, method, path, body=None, content_type="application/json"):
+def call(server, method, path, body=None, content_type="application/json", token=None):
     data = body.encode() if isinstance(body, str) else body
-    req = urllib.request.Request(server.url + path, data=data, method=method,
-                                 headers={"Content-Type": content_type} if data is not None else {})
+    headers = {"Content-Type": content_type} if data is not None else {}
+    if token:
+        headers["Authorization"] = f"Bearer {TOKENS[token]}"
+    req = urllib.request.Request(server.url + path, data=data, method=method, headers=headers)
     try:
         with urllib.request.urlopen(req, timeout=30) as r:
             return r.status, r.headers.get_content_type(), r.read()
@@ -70,17 +85,24 @@ def test_too_large_body_is_413(server):
     assert status == 413 and json.loads(raw)["errors"]
 
 
-def test_catalogue_crud(server):
+def test_catalogue_crud_and_ownership(server):
     body = (ROOT / "examples" / "digital-therapy.json").read_text()
-    status, _, raw = call(server, "POST", "/api/catalogue", body)
+    assert call(server, "POST", "/api/catalogue", body)[0] == 401                        # anonymous
+    assert call(server, "POST", "/api/catalogue", body, token="integrator")[0] == 403    # read-only role
+    status, _, raw = call(server, "POST", "/api/catalogue", body, token="vendor-a")
     assert status == 201 and json.loads(raw)["id"] == "somn-kbt-internet"
+    assert call(server, "POST", "/api/catalogue", body, token="vendor-b")[0] == 403      # another vendor's product
+    assert call(server, "DELETE", "/api/catalogue/somn-kbt-internet", token="vendor-b")[0] == 403
+    assert call(server, "POST", "/api/catalogue", body, token="vendor-a")[0] == 201      # its own: an update
     status, _, raw = call(server, "GET", "/api/catalogue?class=IIa")
     assert [p["id"] for p in json.loads(raw)] == ["somn-kbt-internet"]
     status, _, raw = call(server, "GET", "/api/catalogue/somn-kbt-internet")
     assert status == 200 and json.loads(raw)["classification"]["class"] == "IIa"
-    assert call(server, "DELETE", "/api/catalogue/somn-kbt-internet")[0] == 204
+    assert call(server, "DELETE", "/api/catalogue/somn-kbt-internet")[0] == 401
+    assert call(server, "DELETE", "/api/catalogue/somn-kbt-internet", token="vendor-a")[0] == 204
     assert call(server, "GET", "/api/catalogue/somn-kbt-internet")[0] == 404
     assert call(server, "GET", "/api/catalogue?class=XX")[0] == 400
+    assert call(server, "POST", "/api/catalogue", body, token=None)[0] == 401
 
 
 def test_openapi_matches_the_routes(server):

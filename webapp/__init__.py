@@ -21,6 +21,8 @@ DEFAULTS = {
     "SPARQL_TIMEOUT": 10.0,
     "SPARQL_MAX_ROWS": 10_000,
     "SPARQL_WORKERS": 4,
+    "KRAVBIB_SECRET_KEY": None,
+    "COOKIE_SECURE": True,
 }
 
 
@@ -29,7 +31,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024      # a description is small; refuse large bodies
     for key, default in DEFAULTS.items():
         value = os.environ.get(key, default)
-        if isinstance(default, float) and value is not None:
+        if isinstance(default, bool) and isinstance(value, str):
+            value = value.lower() not in ("0", "false", "no", "off")
+        elif isinstance(default, float) and value is not None:
             value = float(value)
         elif isinstance(default, int) and value is not None:
             value = int(value)
@@ -39,11 +43,48 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from .services import Services
 
-    app.extensions["kravbib"] = Services.from_config(app.config)
+    services = Services.from_config(app.config)
+    app.extensions["kravbib"] = services
+    app.config.update(
+        SECRET_KEY=app.config["KRAVBIB_SECRET_KEY"] or _secret_key(services.data_dir),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=app.config["COOKIE_SECURE"],
+    )
 
-    from . import api, errors, sparql
+    from flask_wtf.csrf import CSRFProtect
 
+    from . import api, auth, errors, regulate, sparql
+
+    csrf = CSRFProtect(app)
+    csrf.exempt(sparql.bp)          # protocol clients; read-only
+    csrf.exempt(api.bp)             # JSON bodies (a cross-site form cannot send them) or bearer tokens
     app.register_blueprint(sparql.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(regulate.bp)
+    try:
+        from . import pages
+    except ImportError:             # the pages are optional while the app is being built up
+        pages = None
+    if pages is not None:
+        app.register_blueprint(pages.bp)
+    from . import i18n
+
+    i18n.init_app(app)
     errors.register(app)
     return app
+
+
+def _secret_key(data_dir) -> bytes:
+    """A random key kept in <data>/secret_key (created once, readable only by its owner)."""
+    import secrets
+    from pathlib import Path
+
+    path = Path(data_dir) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(secrets.token_bytes(32))
+    return path.read_bytes()

@@ -1,12 +1,13 @@
 """/api: the JSON API (documented in /api/openapi.json, which tests/test_web_api.py holds to the
-routes). Write routes are open for now; roles and tokens come with the regulators' features."""
+routes). Reading and assessing are open to everyone; writing to the catalogue needs a vendor (or
+admin) session or `Authorization: Bearer <token>`, and a vendor may only change its own products."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, abort, jsonify, request
 
 from kravbib.assess import assess_text
 from kravbib.catalogue import Filters, NotFound
@@ -14,6 +15,9 @@ from kravbib.describe import InvalidInput, Problem
 from kravbib.queries import QueryError
 from kravbib.render import to_text, to_turtle
 
+from kravbib.accounts import AccountError
+
+from .auth import current_user, require
 from .services import services
 from .sparql import answer, text_response
 
@@ -87,10 +91,19 @@ def catalogue_list():
     return jsonify(rows)
 
 
+def _authorise(pid: str) -> None:
+    """The current user may write product `pid` (claims it if new); else 403."""
+    try:
+        services().accounts.claim(pid, current_user())
+    except AccountError:
+        abort(403)
+
+
 @bp.post("/catalogue")
+@require("save_product")
 def catalogue_save():
     body, fmt = _description()
-    a = services().catalogue.save(body, fmt, on=_on())
+    a = services().catalogue.save(body, fmt, on=_on(), actor=current_user().name, authorise=_authorise)
     j = a.to_json()
     response = jsonify({"id": j["product"]["id"], "qualification": j["qualification"]["status"],
                         "class": j["classification"]["class"], "ruleset": j["ruleset"]})
@@ -109,9 +122,14 @@ def catalogue_get(pid: str):
 
 
 @bp.delete("/catalogue/<pid>")
+@require("save_product")
 def catalogue_delete(pid: str):
+    owner = services().accounts.owner(pid)
+    if owner is not None and owner != current_user().name and current_user().role != "admin":
+        abort(403)
     try:
-        services().catalogue.remove(pid)
+        services().catalogue.remove(pid, actor=current_user().name)
+        services().accounts.release(pid)
     except NotFound:
         return problems_response([_problem("id", "Ingen sådan produkt i katalogen.", "No such product in the catalogue.")], 404)
     return Response(status=204)

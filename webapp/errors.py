@@ -7,6 +7,9 @@ from flask import Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 MESSAGES = {
+    401: ("Logga in först (eller skicka en API-nyckel).", "Log in first (or send an API token)."),
+    403: ("Du har inte behörighet till detta.", "You are not allowed to do this."),
+    429: ("För många försök; vänta en stund.", "Too many attempts; wait a while."),
     413: ("Begäran är för stor.", "The request is too large."),
     404: ("Sidan finns inte.", "Not found."),
     405: ("Metoden är inte tillåten här.", "Method not allowed."),

@@ -48,17 +48,19 @@ def document(server: str) -> dict:
                         "responses": {"200": {"description": "Products", "content": {"application/json": {
                             "schema": {"type": "array", "items": {"$ref": "#/components/schemas/CatalogueEntry"}}}}},
                             "400": ERRORS}},
-                "post": {"summary": "Assess and save a product (new or updated)", "parameters": [ON],
+                "post": {"summary": "Assess and save a product (new or updated); a vendor's own products only",
+                         "security": [{"bearer": []}, {"session": []}], "parameters": [ON],
                          "requestBody": DESCRIPTION_BODY,
                          "responses": {"201": {"description": "Saved", "content": {"application/json": {"schema": {"type": "object"}}}},
-                                       "400": ERRORS, "413": ERRORS}}},
+                                       "400": ERRORS, "401": ERRORS, "403": ERRORS, "413": ERRORS}}},
             "/api/catalogue/{pid}": {
                 "get": {"summary": "A catalogued product's assessment (current ruleset)", "parameters": [PID, ON, FORMAT, LANG],
                         "responses": {"200": {"description": "The assessment", "content": {
                             "application/json": {"schema": {"$ref": "#/components/schemas/Assessment"}}}},
                             "400": ERRORS, "404": NOT_FOUND}},
-                "delete": {"summary": "Remove a product and its assessment", "parameters": [PID],
-                           "responses": {"204": {"description": "Removed"}, "404": NOT_FOUND}}},
+                "delete": {"summary": "Remove a product and its assessment (its vendor or an admin)",
+                           "security": [{"bearer": []}, {"session": []}], "parameters": [PID],
+                           "responses": {"204": {"description": "Removed"}, "401": ERRORS, "403": ERRORS, "404": NOT_FOUND}}},
             "/api/requirements": {"get": {"summary": "The requirements library",
                                           "responses": {"200": {"description": "Requirements", "content": {
                                               "application/json": {"schema": {"type": "array", "items": {"type": "object"}}}}}}}},
@@ -72,7 +74,10 @@ def document(server: str) -> dict:
             "/api/openapi.json": {"get": {"summary": "This document",
                                           "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {}}}}}},
         },
-        "components": {"schemas": {
+        "components": {"securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer", "description": "a token from `kravbib users token NAME`"},
+            "session": {"type": "apiKey", "in": "cookie", "name": "session", "description": "after logging in at /login"}},
+          "schemas": {
             "ProductDescription": product_schema(rs),
             "Errors": {"type": "object", "required": ["errors"], "properties": {"errors": {"type": "array", "items": {
                 "type": "object", "required": ["field", "message"],
