@@ -200,6 +200,12 @@ def validated(g: Graph, node: URIRef, rs: Ruleset) -> Graph:
                  for q in sorted({q for q in asked if asked.count(q) > 1})]
     if problems:
         raise InvalidInput(problems)
+    categories = rs.categories
+    unknown = sorted(str(c) for c in g.objects(node, KB.category) if c not in categories)
+    if unknown:
+        raise InvalidInput([_problem("categories", "Okänd kategori; se katalogens kategorier.",
+                                     "Unknown category; see the catalogue's categories.",
+                                     c.rsplit("/", 1)[-1]) for c in unknown])
     unknown_regions = sorted(str(r) for r in g.objects(node, KB.regionProfile) if str(r) not in rs.profiles)
     if unknown_regions:
         known = ", ".join(sorted(rs.profiles)) or "-"

@@ -69,7 +69,6 @@ def product_schema(rs: Ruleset) -> dict:
     answer["properties"]["value"] = {"type": ["string", "boolean", "number"]}
     schema["properties"]["evidence"] = {"type": "array", "items": evidence, "maxItems": 200}
     schema["properties"]["answers"] = {"type": "array", "items": answer, "maxItems": 100}
-    schema["properties"]["categories"] = {"type": "array", "maxItems": 20, "items": {
-        "type": "string", "enum": sorted(v for k, v in rs.term_of.items()
-                                         if str(k).startswith("https://w3id.org/kravbib/vocab/category/"))}}
+    category = {"type": "string", "enum": sorted(str(c).rsplit("/", 1)[-1] for c in rs.categories)}
+    schema["properties"]["categories"] = {"anyOf": [{"type": "array", "maxItems": 20, "items": category}, category]}
     return schema

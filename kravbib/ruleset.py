@@ -21,6 +21,7 @@ from .namespaces import DCTERMS, KB, ONTOLOGY_IRI, OWL, RDF, RDFS, SH, SKOS
 from .paths import default_ruleset_dir
 
 CONTENT_FOLDERS = ("ontology", "rules", "shapes")
+CATEGORY_SCHEME = "https://w3id.org/kravbib/vocab/category/ProductCategories"
 
 
 class RulesetError(Exception):
@@ -67,6 +68,7 @@ class Ruleset:
     superclasses: dict = field(default_factory=dict)                 # class -> itself and all superclasses
     questions: list = field(default_factory=list)                    # compiled benefit-scheme questions
     answer_shapes: Graph = field(default_factory=Graph)              # SHACL for answers, one shape per question
+    categories: frozenset = frozenset()                              # the catalogue's product categories
 
     def texts(self, subject, predicate) -> dict:
         return lang_map(self.graph, subject, predicate)
@@ -247,6 +249,7 @@ def load(directory: Path | str | None = None) -> Ruleset:
         superclasses=_superclass_closure(g),
         questions=questions,
         answer_shapes=answer_shapes,
+        categories=frozenset(g.subjects(SKOS.inScheme, URIRef(CATEGORY_SCHEME))),
     )
 
 

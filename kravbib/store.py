@@ -255,12 +255,15 @@ class RemoteStore(Store):
         sw.setTimeout(int(max(1, round(timeout or self.timeout))))
         return sw
 
-    def _fetch(self, query: str, accept: str, timeout: float | None) -> bytes:
+    def _fetch(self, query: str, accept: str, timeout: float | None, kind: str) -> bytes:
         from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
         from urllib.error import URLError
 
         sw = self._client(timeout)
         sw.setQuery(query)
+        # SPARQLWrapper guesses the query type from the text and can be misled by words in
+        # comments ("…adds…" reads as ADD, an update); we know the type, so say it
+        sw.queryType = {"select": "SELECT", "ask": "ASK", "graph": "CONSTRUCT"}[kind]
         sw.addCustomHttpHeader("Accept", accept)
         try:
             return sw.query().response.read()
@@ -278,7 +281,7 @@ class RemoteStore(Store):
         # public: a remote server's dataset is its own to configure (see docs/sparql-servers.md)
         kind = query_kind(query)
         if kind == "graph":
-            body = self._fetch(query, "application/n-triples", timeout)
+            body = self._fetch(query, "application/n-triples", timeout, kind)
             g = Graph()
             try:
                 g.parse(data=body.decode("utf-8"), format="nt")
@@ -293,7 +296,7 @@ class RemoteStore(Store):
                     kept.add(t)
                 return Result("graph", graph=kept, truncated=True)
             return Result("graph", graph=g)
-        body = self._fetch(query, "application/sparql-results+json", timeout)
+        body = self._fetch(query, "application/sparql-results+json", timeout, kind)
         try:
             data = json.loads(body)
         except ValueError:

@@ -86,6 +86,7 @@ def test_filters(catalogue):
     assert ids(region="example-region") == ["hjartsvikt-hemmonitorering"]
     assert ids(requirement="AIA-9-RISK") == ["triage-stod-sjukskoterska"]
     assert ids(qualification="medical_device", device_class="IIa") == ["somn-kbt-internet"]
+    assert ids(category="remote_monitoring") == ["hjartsvikt-hemmonitorering"]
 
 
 def test_update_replaces_the_previous_version(catalogue):
