@@ -31,16 +31,14 @@ class Assessment:
         return self.inferred.value(self.node, prop) or self.asserted.value(self.node, prop)
 
     def trace_entry(self, d: reason.Derivation) -> dict:
-        info = self.ruleset.rule_info[d.rule]
-        return {
-            "rule": info.id,
-            "iri": str(d.rule),
-            "label": info.label,
-            "premises": info.premise,
-            "conclusion": info.conclusion,
-            "sources": [self.ruleset.source(s) for s in info.sources],
-            **({"note": info.note} if info.note else {}),
-        }
+        rs = self.ruleset
+
+        def make():
+            info = rs.rule_info[d.rule]
+            return {"rule": info.id, "iri": str(d.rule), "label": info.label, "premises": info.premise,
+                    "conclusion": info.conclusion, "sources": [rs.source(s) for s in info.sources],
+                    **({"note": info.note} if info.note else {})}
+        return dict(rs.cached(("trace", d.rule), make))
 
     def derivations_in(self, stage) -> list:
         return [d for d in self.derivations if stage in self.ruleset.rule_info[d.rule].stages]
@@ -101,26 +99,28 @@ class Assessment:
                 status = "information"                     # applies, and asks for no evidence
             else:
                 status = "met" if shown else "unmet"
-            out.append({
-                "id": req.id,
-                "iri": str(req.iri),
-                "title": req.title,
-                "description": req.description,
-                "issuer": self.actor(req.issuer),
-                "supervisor": self.actor(req.supervisor),
-                "phase": [notation(rs, p) for p in sorted(req.phases, key=lambda p: _phase_order(rs, p))],
-                "severity": notation(rs, req.severity),
-                "source": [rs.source(s) for s in req.sources],
-                "valid_from": req.valid_from.isoformat() if req.valid_from else None,
-                "valid_until": req.valid_until.isoformat() if req.valid_until else None,
-                "status": status,
-                "message": req.message,
-                "evidence": shown,
-                "satisfied_by": sorted(notation(rs, t) for t in req.satisfied_by),
-                "missing": sorted(fields),
-                "region": profile.id if profile else None,
-            })
+            out.append({**rs.cached(("requirement", req.iri), lambda: self._requirement_static(req)),
+                        "status": status, "evidence": shown, "missing": sorted(fields),
+                        "region": profile.id if profile else None})
         return out
+
+    def _requirement_static(self, req) -> dict:
+        rs = self.ruleset
+        return {
+            "id": req.id,
+            "iri": str(req.iri),
+            "title": req.title,
+            "description": req.description,
+            "issuer": self.actor(req.issuer),
+            "supervisor": self.actor(req.supervisor),
+            "phase": [notation(rs, p) for p in sorted(req.phases, key=lambda p: _phase_order(rs, p))],
+            "severity": notation(rs, req.severity),
+            "source": [rs.source(s) for s in req.sources],
+            "valid_from": req.valid_from.isoformat() if req.valid_from else None,
+            "valid_until": req.valid_until.isoformat() if req.valid_until else None,
+            "message": req.message,
+            "satisfied_by": sorted(notation(rs, t) for t in req.satisfied_by),
+        }
 
     def question_results(self) -> list[dict]:
         from .questions import answer_problems

@@ -170,29 +170,38 @@ def field_name(path, shape, rs: Ruleset) -> str:
     return str(report) if report is not None else "(product)"
 
 
+def shape_results(g: Graph, rs: Ruleset, reference: bool = False) -> list[tuple]:
+    """(shape, path, focus, value) for every way g breaks the input shapes. The compiled checks
+    are used when the shapes allow (kravbib.shacl_fast); pySHACL otherwise, or when asked for."""
+    if rs.input_checks is not None and not reference:
+        from .shacl_fast import validate
+
+        return [(v.shape, v.path, v.focus, v.value) for v in validate(rs.input_checks, g)]
+    conforms, report, _ = pyshacl.validate(g, shacl_graph=rs.input_shapes, inference="none", advanced=False)
+    return [(report.value(r, SH.sourceShape), report.value(r, SH.resultPath), report.value(r, SH.focusNode),
+             report.value(r, SH.value)) for r in report.subjects(RDF.type, SH.ValidationResult)]
+
+
+def problems_from(results: list[tuple], g: Graph, node: URIRef, rs: Ruleset) -> list[Problem]:
+    problems = []
+    for shape, path, focus, raw in results:
+        message = lang_map(rs.input_shapes, shape, SH.message) or {"sv": "Ogiltigt värde.", "en": "Invalid value."}
+        field = field_name(path, shape, rs)
+        if focus != node and path is not None:          # inside a nested object, e.g. evidence
+            parent = next((rs.field_of.get(p, str(p)) for p in g.predicates(node, focus)), "(object)")
+            field = f"{parent}.{field}"
+        # an unknown field's name says it all; a node-level result's value is the product itself
+        value = None if raw in (node, focus) or (path is not None and path not in rs.field_of) else _display(raw, rs)
+        problems.append(Problem(field, message, value))
+    problems.sort(key=lambda p: (p.field, p.value or ""))
+    return problems
+
+
 def validated(g: Graph, node: URIRef, rs: Ruleset) -> Graph:
     """Check a description against the input shapes; return it with the defaults filled in."""
-    conforms, report, _ = pyshacl.validate(g, shacl_graph=rs.input_shapes, inference="none", advanced=False)
-    if not conforms:
-        problems = []
-        for result in report.subjects(RDF.type, SH.ValidationResult):
-            shape = report.value(result, SH.sourceShape)
-            path = report.value(result, SH.resultPath)
-            message = lang_map(rs.input_shapes, shape, SH.message)
-            if not message:
-                text = str(report.value(result, SH.resultMessage) or "invalid value")
-                message = {"sv": text, "en": text}
-            field = field_name(path, shape, rs)
-            focus = report.value(result, SH.focusNode)
-            if focus != node and path is not None:          # inside a nested object, e.g. evidence
-                parent = next((rs.field_of.get(p, str(p)) for p in g.predicates(node, focus)), "(object)")
-                field = f"{parent}.{field}"
-            raw = report.value(result, SH.value)
-            # an unknown field's name says it all; a node-level result's value is the product itself
-            value = None if raw in (node, focus) or (path is not None and path not in rs.field_of) else _display(raw, rs)
-            problems.append(Problem(field, message, value))
-        problems.sort(key=lambda p: (p.field, p.value or ""))
-        raise InvalidInput(problems)
+    results = shape_results(g, rs)
+    if results:
+        raise InvalidInput(problems_from(results, g, node, rs))
     asked = [str(q) for a in g.objects(node, KB.answer) for q in g.objects(a, KB.answersQuestion)]
     known_questions = {q.id for q in rs.questions}
     problems = [_problem("answers", "Okänd fråga.", "Unknown question.", q) for q in sorted(set(asked) - known_questions)]

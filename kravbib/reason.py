@@ -4,8 +4,9 @@ The rules are evaluated on an in-memory Oxigraph store (pyoxigraph), stratified 
 for each order k in ascending order, every rule with sh:order <= k runs until a global fixpoint,
 so a rule fed by a rule in another file or shape always fires, while a rule that negates derived
 facts (FILTER NOT EXISTS) sees them complete as long as it has a higher sh:order than the rules
-deriving them. Every rule firing is recorded as a Derivation: which rule, for which node, and
-which triples it added. pySHACL's `shacl_rules` is the reference engine (see tests/test_reason.py).
+deriving them. Within a stratum, a rule runs again only when a predicate its WHERE clause matches
+has gained a triple (Rule.reads). Every rule firing is recorded as a Derivation: which rule, for
+which node, and which triples it concluded. pySHACL's `shacl_rules` is the reference engine (see tests/test_reason.py).
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ def infer(g: Graph, rs: Ruleset) -> tuple[Graph, list[Derivation]]:
         active = [r for r in rs.rules if r.order <= k]
         batch = [r for r in active if r.order == k]   # lower strata are at their fixpoint already
         for _ in range(MAX_ROUNDS):
-            changed = False
+            changed: set = set()                      # predicates that gained a triple this round
             for rule in batch:
                 target = ox.NamedNode(str(rule.target_class))
                 for focus in [q.subject for q in store.quads_for_pattern(None, _RDF_TYPE, target)]:
@@ -82,7 +83,7 @@ def infer(g: Graph, rs: Ruleset) -> tuple[Graph, list[Derivation]]:
                         quad = ox.Quad(t.subject, t.predicate, t.object)
                         if quad not in store:
                             store.add(quad)
-                            changed = True
+                            changed.add(t.predicate.value)
                         # a rule that concludes what another rule already concluded still applies,
                         # and is part of the explanation (e.g. Rule 11 (a) and (b) both giving IIa)
                         key = (rule.iri, focus)
@@ -94,7 +95,9 @@ def infer(g: Graph, rs: Ruleset) -> tuple[Graph, list[Derivation]]:
                             d.triples.append(triple)
             if not changed:
                 break
-            batch = active
+            # again only the rules that match a predicate which gained a triple: the others would
+            # conclude exactly what they concluded before
+            batch = [r for r in active if r.reads is None or r.reads & changed]
         else:
             raise RuleLoopError(f"rules of sh:order <= {k} reached no fixpoint in {MAX_ROUNDS} rounds")
     derivations = list(derivations.values())

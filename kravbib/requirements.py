@@ -31,11 +31,12 @@ class ApplicabilityError(ValueError):
 
 @dataclass(frozen=True)
 class Cond:
-    kind: str                      # "has", "range", "class", "not", "or", "and"
+    kind: str                      # "has", "only", "range", "class", "not", "or", "and"
     path: URIRef | None = None
     values: frozenset | None = None   # None with kind "has": any value (sh:minCount 1)
     children: tuple = ()
-    bounds: tuple = ()             # kind "range": ((operator, literal), ...), e.g. ((">", 2026-09-12),)
+    bounds: tuple = ()             # kind "range": ((operator, literal), ...), e.g. ((">", 2026-09-12),);
+                                   # values is {"required"} when sh:minCount 1 asks for a value
 
 
 @dataclass
@@ -104,15 +105,21 @@ def _compile_property(g: Graph, ps) -> Cond:
     if bounds:
         if any(p in (SH.hasValue, SH["in"]) for p in g.predicates(ps)):
             raise ApplicabilityError(f"property {path}: do not combine value ranges with sh:hasValue or sh:in")
-        return Cond("range", path=path, bounds=bounds)
+        # as in SHACL, a range alone holds when there is no value; sh:minCount 1 asks for one
+        required = g.value(ps, SH.minCount) is not None and int(g.value(ps, SH.minCount)) == 1
+        return Cond("range", path=path, bounds=bounds, values=frozenset(["required"]) if required else None)
     has_value = list(g.objects(ps, SH.hasValue))
     in_list = g.value(ps, SH["in"])
     min_count = g.value(ps, SH.minCount)
+    required = min_count is not None and int(min_count) == 1
+    if min_count is not None and int(min_count) != 1:
+        raise ApplicabilityError(f"property {path}: only sh:minCount 1 is supported")
     if has_value and in_list is None:
         return Cond("has", path=path, values=frozenset(has_value))
     if in_list is not None and not has_value:
-        return Cond("has", path=path, values=frozenset(Collection(g, in_list)))
-    if min_count is not None and int(min_count) == 1 and not has_value and in_list is None:
+        # SHACL: every value must be in the list; without sh:minCount 1 that holds for no value at all
+        return Cond("has" if required else "only", path=path, values=frozenset(Collection(g, in_list)))
+    if required and not has_value and in_list is None:
         return Cond("has", path=path, values=None)
     raise ApplicabilityError(f"property {path}: give exactly one of sh:hasValue, sh:in or sh:minCount 1")
 
@@ -195,13 +202,18 @@ def evaluate(cond: Cond, facts: Facts) -> tuple[bool | None, set]:
             return (bool(have) if cond.values is None else bool(have & cond.values)), set()
         unknown = facts.unknown_fields(cond.path)
         return (None, set(unknown)) if unknown else (False, set())
+    if cond.kind == "only":          # sh:in without sh:minCount: every value (if any) in the list
+        have = facts.values.get(cond.path, set())
+        if have:
+            return have <= cond.values, set()
+        unknown = facts.unknown_fields(cond.path)
+        return (None, set(unknown)) if unknown else (True, set())
     if cond.kind == "range":
         have = facts.values.get(cond.path, set())
         if have:
-            ok = any(all(_within(v, op, bound) for op, bound in cond.bounds) for v in have)
-            return ok, set()
+            return all(all(_within(v, op, bound) for op, bound in cond.bounds) for v in have), set()
         unknown = facts.unknown_fields(cond.path)
-        return (None, set(unknown)) if unknown else (False, set())
+        return (None, set(unknown)) if unknown else (cond.values is None, set())
     if cond.kind == "class":
         if cond.values & facts.types:
             return True, set()

@@ -35,6 +35,7 @@ class Rule:
     order: int
     query: str          # the full SPARQL CONSTRUCT, prefixes included, $this unbound
     target_class: URIRef
+    reads: frozenset | None = None     # predicates its WHERE clause matches (None: any predicate)
 
 
 @dataclass
@@ -69,6 +70,15 @@ class Ruleset:
     questions: list = field(default_factory=list)                    # compiled benefit-scheme questions
     answer_shapes: Graph = field(default_factory=Graph)              # SHACL for answers, one shape per question
     categories: frozenset = frozenset()                              # the catalogue's product categories
+    input_checks: list | None = None                                 # compiled input shapes (None: use pySHACL)
+    memo: dict = field(default_factory=dict)                         # rendered static parts (see cached)
+
+    def cached(self, key, make):
+        """The value for `key`, made once per ruleset (static metadata rendered for output)."""
+        value = self.memo.get(key)
+        if value is None:
+            value = self.memo[key] = make()
+        return value
 
     def texts(self, subject, predicate) -> dict:
         return lang_map(self.graph, subject, predicate)
@@ -125,6 +135,41 @@ def _prefix_header(g: Graph, prefixes_node) -> str:
     return "\n".join(sorted(set(lines)))
 
 
+def _predicates_read(query: str, rule) -> frozenset | None:
+    """Every predicate the rule's WHERE clause matches (in any pattern, EXISTS and NOT EXISTS
+    included), so the engine need not run it again until one of them gains a triple. None when a
+    pattern has a variable predicate (then it must always run)."""
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+    from rdflib.plugins.sparql.parserutils import CompValue
+    from rdflib.term import Variable
+
+    try:
+        algebra = translateQuery(parseQuery(query)).algebra
+    except Exception as exc:
+        raise RulesetError(f"rule {rule}: the SPARQL does not parse: {exc}") from None
+    found: set = set()
+    variable = False
+
+    def walk(node):
+        nonlocal variable
+        if isinstance(node, CompValue):
+            if node.name == "BGP":
+                for _, p, _ in node.get("triples") or []:
+                    if isinstance(p, Variable):
+                        variable = True
+                    else:
+                        found.add(str(p))
+            for key, value in node.items():
+                if key != "template":          # the CONSTRUCT template is what it writes
+                    walk(value)
+        elif isinstance(node, (list, tuple)):
+            for value in node:
+                walk(value)
+    walk(algebra)
+    return None if variable else frozenset(found)
+
+
 def compile_rules(g: Graph) -> list[Rule]:
     rules = []
     for shape, rule in g.subject_objects(SH.rule):
@@ -138,11 +183,13 @@ def compile_rules(g: Graph) -> list[Rule]:
         header = "\n".join(_prefix_header(g, p) for p in g.objects(rule, SH.prefixes))
         ident = g.value(rule, DCTERMS.identifier)
         order = g.value(rule, SH.order)
+        query = f"{header}\n{construct}"
+        reads = _predicates_read(query, rule)
         for target in g.objects(shape, SH.targetClass):
             rules.append(Rule(
                 iri=rule, id=str(ident) if ident else str(rule),
                 order=int(order.toPython()) if order is not None else 0,
-                query=f"{header}\n{construct}", target_class=target,
+                query=query, target_class=target, reads=reads,
             ))
     rules.sort(key=lambda r: (r.order, r.id))
     return rules
@@ -227,6 +274,7 @@ def load(directory: Path | str | None = None) -> Ruleset:
         if key is not None:
             determinations[prop] = str(key)
     from .questions import compile_questions
+    from .shacl_fast import compile_shapes
     from .requirements import compile_profiles, compile_requirements
 
     questions, answer_shapes = compile_questions(g)
@@ -250,6 +298,7 @@ def load(directory: Path | str | None = None) -> Ruleset:
         questions=questions,
         answer_shapes=answer_shapes,
         categories=frozenset(g.subjects(SKOS.inScheme, URIRef(CATEGORY_SCHEME))),
+        input_checks=compile_shapes(input_shapes),
     )
 
 
