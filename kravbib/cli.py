@@ -171,7 +171,7 @@ def cmd_catalogue_add(args) -> int:
 def cmd_catalogue_list(args) -> int:
     from .catalogue import Filters
 
-    cat = _catalogue(args)
+    cat = _catalogue(args, ensure=False)
     rows = cat.list(Filters(args.qualification, args.device_class, args.requirement, args.condition,
                             args.category, args.region))
     _print_rows(rows, ["id", "name", "qualification", "class", "evidence_tier", "ruleset_version", "saved_at"], args.format)
@@ -179,7 +179,7 @@ def cmd_catalogue_list(args) -> int:
 
 
 def cmd_catalogue_show(args) -> int:
-    cat = _catalogue(args)
+    cat = _catalogue(args, ensure=False)
     a = cat.assess(args.id, on=args.on)
     if args.format == "json":
         json.dump(a.to_json(), sys.stdout, ensure_ascii=False, indent=2)
@@ -198,7 +198,7 @@ def cmd_catalogue_remove(args) -> int:
 
 
 def cmd_catalogue_export(args) -> int:
-    _write_output(_catalogue(args).export(args.format), args.output)
+    _write_output(_catalogue(args, ensure=False).export(args.format), args.output)
     return 0
 
 
@@ -231,7 +231,7 @@ def cmd_query(args) -> int:
         text = named.bind(params)
     elif params:
         raise QueryError("--param is only for named queries (files with a '#+ summary:' header)")
-    cat = _catalogue(args)
+    cat = _catalogue(args, ensure=False)            # reading only: the store is not changed
     result = cat.store.run(text, limit=args.limit)
     if result.kind == "graph":
         sys.stdout.write(result.graph.serialize(format="turtle"))
@@ -296,6 +296,67 @@ def cmd_users(args) -> int:
     except AccountError as exc:
         print(f"kravbib: {exc}", file=sys.stderr)
         return 2
+    return 0
+
+
+def cmd_backup(args) -> int:
+    """Copy an embedded data folder consistently: the Oxigraph store (its own online backup),
+    the accounts database (SQLite's backup API), archived rulesets, proposals and the secret key."""
+    import shutil
+    import sqlite3
+
+    from .store import EmbeddedStore
+
+    source, target = Path(args.data), Path(args.target)
+    if target.exists() and any(target.iterdir()):
+        raise ValueError(f"{target} exists and is not empty")
+    if not (source / "CURRENT").exists() and not any(source.glob("*.sst")) and not (source / "accounts.sqlite").exists():
+        raise ValueError(f"{source} holds no kravbib store")
+    tmp = target.with_name(target.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    store = EmbeddedStore(source)
+    try:
+        store.backup(tmp / "store")
+    finally:
+        store.close()
+    if (source / "accounts.sqlite").exists():
+        with sqlite3.connect(source / "accounts.sqlite") as src, sqlite3.connect(tmp / "accounts.sqlite") as dst:
+            src.backup(dst)
+    for name in ("rulesets", "proposals"):
+        if (source / name).is_dir():
+            shutil.copytree(source / name, tmp / name)
+    if (source / "secret_key").exists():
+        shutil.copy2(source / "secret_key", tmp / "secret_key")
+    if target.exists():
+        target.rmdir()
+    tmp.rename(target)
+    print(f"backed up {source} to {target}")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    """Restore a backup made by `kravbib backup` into an empty data folder."""
+    import shutil
+
+    backup, target = Path(args.backup), Path(args.data)
+    if not (backup / "store").is_dir():
+        raise ValueError(f"{backup} is not a kravbib backup (no store/ inside)")
+    if target.exists() and any(target.iterdir()):
+        raise ValueError(f"{target} exists and is not empty; restore into a new folder")
+    tmp = target.with_name(target.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.copytree(backup / "store", tmp)
+    for name in ("accounts.sqlite", "secret_key"):
+        if (backup / name).exists():
+            shutil.copy2(backup / name, tmp / name)
+    for name in ("rulesets", "proposals"):
+        if (backup / name).is_dir():
+            shutil.copytree(backup / name, tmp / name)
+    if target.exists():
+        target.rmdir()
+    tmp.rename(target)
+    print(f"restored {backup} into {target}")
     return 0
 
 
@@ -389,6 +450,15 @@ def build_parser() -> argparse.ArgumentParser:
     u = users.add_parser("token", parents=[store], help="issue an API token for an account (shown once)")
     u.add_argument("name")
     u.set_defaults(func=cmd_users)
+
+    b = sub.add_parser("backup", help="back up an embedded data folder (store, accounts, rulesets)")
+    b.add_argument("target", help="a new or empty folder for the backup")
+    b.add_argument("--data", metavar="DIR", default="kravbib-data", help="the data folder (default ./kravbib-data)")
+    b.set_defaults(func=cmd_backup)
+    r = sub.add_parser("restore", help="restore a backup into a new data folder")
+    r.add_argument("backup", help="a folder made by kravbib backup")
+    r.add_argument("--data", metavar="DIR", default="kravbib-data", help="the (new or empty) data folder")
+    r.set_defaults(func=cmd_restore)
 
     sv = sub.add_parser("serve", parents=[common, store], help="run the web app and SPARQL endpoint")
     sv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")

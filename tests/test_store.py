@@ -164,3 +164,29 @@ def test_named_query_answers(catalogue):
     rows = catalogue.store.run(q.bind({"requirement": "AIA-9-RISK"})).rows
     products = {str(v) for row in rows for v in row.values() if "product/" in str(v)}
     assert products == {"https://w3id.org/kravbib/data/product/triage-stod-sjukskoterska"}
+
+
+def test_backup_and_restore_round_trip(tmp_path):
+    """kravbib backup / restore reproduce the store exactly (and reading does not change it)."""
+    import subprocess
+    import sys
+    kravbib = str(Path(sys.executable).parent / "kravbib")
+    data = tmp_path / "data"
+    for example in EXAMPLES:
+        subprocess.run([kravbib, "catalogue", "add", str(example), "--data", str(data)], check=True, capture_output=True)
+    subprocess.run([kravbib, "users", "add", "anna", "--role", "vendor", "--data", str(data)],
+                   input="a long enough password\n", text=True, check=True, capture_output=True)
+    export = lambda d: subprocess.run([kravbib, "catalogue", "export", "--format", "nquads", "--data", str(d)],
+                                      check=True, capture_output=True).stdout
+    before = export(data)
+    assert export(data) == before
+    subprocess.run([kravbib, "backup", str(tmp_path / "backup"), "--data", str(data)], check=True, capture_output=True)
+    subprocess.run([kravbib, "restore", str(tmp_path / "backup"), "--data", str(tmp_path / "restored")],
+                   check=True, capture_output=True)
+    assert sorted(export(tmp_path / "restored").splitlines()) == sorted(before.splitlines())
+    users = subprocess.run([kravbib, "users", "list", "--data", str(tmp_path / "restored")], check=True,
+                           capture_output=True, text=True).stdout
+    assert users.startswith("anna\tvendor")
+    again = subprocess.run([kravbib, "restore", str(tmp_path / "backup"), "--data", str(tmp_path / "restored")],
+                           capture_output=True, text=True)
+    assert again.returncode == 2 and "not empty" in again.stderr
