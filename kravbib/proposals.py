@@ -51,7 +51,7 @@ def propose(data_dir: Path, base: Ruleset, catalogue, author: str, path: str, te
     folder = _dir(data_dir, pid)
     folder.mkdir(parents=True)
     head_dir = candidate(base, path, text, folder / "ruleset")
-    problems = check.check_ruleset(head_dir, reasoner=True, cases_dir=cases_dir)
+    problems = check.check_ruleset(head_dir, reasoner=True, cases_dir=cases_dir or head_dir / "no-cases")
     report = None
     if not problems:
         head = load(head_dir)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import browser, page  # noqa: F401
+
 from servers import kravbib_server
 
 ROOT = Path(__file__).resolve().parent.parent
