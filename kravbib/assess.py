@@ -61,9 +61,9 @@ class Assessment:
         types = set()
         for t in values.get(RDF.type, ()):
             types |= rs.superclasses.get(t, {t})
-        empty = {str(o) for o in self.asserted.objects(self.node, KB.answeredEmpty)}
-        inputs = {p: f for p, f in rs.field_of.items() if p not in rs.defaults and f not in empty}
-        return Facts(values, types, inputs, self.missing())
+        answered = {str(o) for o in self.asserted.objects(self.node, KB.answeredEmpty)}
+        answered |= {rs.field_of[p] for p in rs.defaults if p in rs.field_of}
+        return Facts(values, types, dict(rs.field_of), self.missing(), answered)
 
     def actor(self, iri) -> dict | None:
         if iri is None:

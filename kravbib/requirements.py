@@ -176,13 +176,15 @@ class Facts:
     """What is known about one product: its property values and (closed) classes."""
     values: dict                     # property -> set of values (asserted and derived)
     types: set                       # rdf:type values and all their superclasses
-    input_fields: dict               # property -> JSON field, for properties the vendor answers
+    input_fields: dict               # property -> JSON field, for every property the vendor answers
     missing: list                    # fields the classification still needs (kb:needsAnswer)
+    answered: set = field(default_factory=set)   # fields answered without a triple (an empty list, a default)
 
     def unknown_fields(self, path) -> list[str] | None:
         """Why `path` has no value: the field to answer, or None if absent simply means false."""
         if path in self.input_fields:
-            return [self.input_fields[path]]
+            name = self.input_fields[path]
+            return None if name in self.answered else [name]
         return list(self.missing) or None
 
 

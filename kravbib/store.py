@@ -204,7 +204,13 @@ class EmbeddedStore(Store):
         self._store.backup(str(target))
 
     def close(self) -> None:
-        self._store.flush()
+        """Flush and let go of the store, so that another process may open it."""
+        if self._store is not None:
+            import gc
+
+            self._store.flush()
+            self._store = None
+            gc.collect()        # results still in reference cycles hold the database open
 
 
 def _collect(answer, limit, deadline, timeout) -> Result:

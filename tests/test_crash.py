@@ -44,13 +44,10 @@ def _consistent(data: Path) -> None:
     """Every product graph has its assessment graph and the other way round."""
     query = """SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), "https://w3id.org/kravbib/data/graph/")) }
                GROUP BY ?g"""
-    out = subprocess.run([KRAVBIB, "query", "-", "--format", "json", "--data", str(data)], input=query,
-                         capture_output=True, text=True)
-    if out.returncode != 0:          # `query` takes a file: write one
-        path = data.parent / "graphs.rq"
-        path.write_text(query)
-        out = subprocess.run([KRAVBIB, "query", str(path), "--format", "json", "--data", str(data)],
-                             check=True, capture_output=True, text=True)
+    path = data.parent / "graphs.rq"
+    path.write_text(query)
+    out = subprocess.run([KRAVBIB, "query", str(path), "--format", "json", "--data", str(data)],
+                         check=True, capture_output=True, text=True)
     graphs = {b["g"]["value"] for b in json.loads(out.stdout)["results"]["bindings"]}
     products = {g.rsplit("/", 1)[-1] for g in graphs if "/graph/product/" in g}
     assessments = {g.rsplit("/", 1)[-1] for g in graphs if "/graph/assessment/" in g}
@@ -92,7 +89,7 @@ def test_acknowledged_writes_survive_sigkill(tmp_path):
 
 def test_import_killed_half_way_is_all_or_nothing(tmp_path):
     source = tmp_path / "source"
-    for i in range(40):
+    for i in range(25):
         product = {**BASE, "id": f"imp-{i}", "name": f"Import {i}"}
         path = tmp_path / f"p{i}.json"
         path.write_text(json.dumps(product))
@@ -101,7 +98,7 @@ def test_import_killed_half_way_is_all_or_nothing(tmp_path):
     subprocess.run([KRAVBIB, "catalogue", "export", "--format", "nquads", "--output", str(dump), "--data", str(source)],
                    check=True, capture_output=True)
     outcomes = set()
-    for delay in (0.3, 0.8, 1.5, 2.5, 4.0):
+    for delay in (0.5, 1.5, 3.0):
         target = tmp_path / f"target-{delay}"
         process = subprocess.Popen([KRAVBIB, "catalogue", "import", str(dump), "--format", "nquads", "--data", str(target)],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -112,7 +109,7 @@ def test_import_killed_half_way_is_all_or_nothing(tmp_path):
             outcomes.add(0)
             continue
         ids = _ids(target)
-        assert len(ids) in (0, 40), f"partial import after {delay} s: {len(ids)} products"
+        assert len(ids) in (0, 25), f"partial import after {delay} s: {len(ids)} products"
         outcomes.add(len(ids))
         _consistent(target)
     assert outcomes                         # (which outcome each delay gives depends on the machine)
