@@ -115,12 +115,16 @@ class Accounts:
         """The user, if the password is right; AccountError otherwise, RateLimited after too many failures."""
         keys = [f"user:{name}", f"client:{client}"]
         with self._lock, self._connect() as db:
-            if any(self._failures(db, k) >= MAX_FAILURES for k in keys):
-                raise RateLimited("too many failed logins; wait a few minutes")
-            row = db.execute("SELECT role, password_hash, disabled FROM users WHERE name = ?", (name,)).fetchone()
-            if row is None or row[2] or not check_password_hash(row[1], password):
+            locked = any(self._failures(db, k) >= MAX_FAILURES for k in keys)
+            row = None if locked else db.execute(
+                "SELECT role, password_hash, disabled FROM users WHERE name = ?", (name,)).fetchone()
+            ok = row is not None and not row[2] and check_password_hash(row[1], password)
+            if not locked and not ok:      # recorded (and committed) before the error is raised
                 db.executemany("INSERT INTO failures VALUES (?, ?)", [(k, time.time()) for k in keys])
-                raise AccountError("wrong account name or password")
+        if locked:
+            raise RateLimited("too many failed logins; wait a few minutes")
+        if not ok:
+            raise AccountError("wrong account name or password")
         return User(name, row[0])
 
     # -- API tokens -----------------------------------------------------------------------------

@@ -140,8 +140,15 @@ def from_turtle(text: str, rs: Ruleset) -> tuple[Graph, URIRef]:
 
 def from_text(text: str | bytes, rs: Ruleset, fmt: str = "json") -> tuple[Graph, URIRef]:
     if fmt == "turtle":
+        if len(text) > MAX_INPUT_BYTES:
+            raise InvalidInput([_problem("(document)", f"Beskrivningen är större än {MAX_INPUT_BYTES} byte.",
+                                         f"The description is larger than {MAX_INPUT_BYTES} bytes.")])
         if isinstance(text, bytes):
-            text = text.decode("utf-8", errors="strict")
+            try:
+                text = text.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise InvalidInput([_problem("(document)", f"Inte giltig UTF-8: {exc.reason} vid byte {exc.start}.",
+                                             f"Not valid UTF-8: {exc.reason} at byte {exc.start}.")]) from None
         return from_turtle(text, rs)
     return from_json(parse_json_text(text), rs)
 
