@@ -60,6 +60,11 @@ def cmd_assess(args) -> int:
             value = f" ({p.value!r})" if p.value is not None else ""
             print(f"  {p.field}{value}: {p.message[lang]}", file=sys.stderr)
         return 2
+    _print_assessment(a, args)
+    return 0
+
+
+def _print_assessment(a, args) -> None:
     if args.format == "json":
         json.dump(a.to_json(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -67,7 +72,6 @@ def cmd_assess(args) -> int:
         sys.stdout.write(to_text(a.to_json(), args.lang))
     else:
         sys.stdout.write(to_turtle(a))
-    return 0
 
 
 def cmd_rules_version(args) -> int:
@@ -180,14 +184,7 @@ def cmd_catalogue_list(args) -> int:
 
 def cmd_catalogue_show(args) -> int:
     cat = _catalogue(args, ensure=False)
-    a = cat.assess(args.id, on=args.on)
-    if args.format == "json":
-        json.dump(a.to_json(), sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-    elif args.format == "text":
-        sys.stdout.write(to_text(a.to_json(), args.lang))
-    else:
-        sys.stdout.write(to_turtle(a))
+    _print_assessment(cat.assess(args.id, on=args.on), args)
     return 0
 
 

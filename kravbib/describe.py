@@ -71,17 +71,23 @@ def _check_structure(obj, path: str = "", depth: int = 0) -> list[Problem]:
     return problems
 
 
-def parse_json_text(text: str | bytes) -> dict:
-    """Parse JSON text into the description object, or raise InvalidInput."""
+def _decoded(text: str | bytes) -> str:
+    """The description as text: at most MAX_INPUT_BYTES, valid UTF-8; else InvalidInput."""
     if len(text) > MAX_INPUT_BYTES:
         raise InvalidInput([_problem("(document)", f"Beskrivningen är större än {MAX_INPUT_BYTES} byte.",
                                      f"The description is larger than {MAX_INPUT_BYTES} bytes.")])
     if isinstance(text, bytes):
         try:
-            text = text.decode("utf-8")
+            return text.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise InvalidInput([_problem("(document)", f"Inte giltig UTF-8: {exc.reason} vid byte {exc.start}.",
                                          f"Not valid UTF-8: {exc.reason} at byte {exc.start}.")]) from None
+    return text
+
+
+def parse_json_text(text: str | bytes) -> dict:
+    """Parse JSON text into the description object, or raise InvalidInput."""
+    text = _decoded(text)
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -140,16 +146,7 @@ def from_turtle(text: str, rs: Ruleset) -> tuple[Graph, URIRef]:
 
 def from_text(text: str | bytes, rs: Ruleset, fmt: str = "json") -> tuple[Graph, URIRef]:
     if fmt == "turtle":
-        if len(text) > MAX_INPUT_BYTES:
-            raise InvalidInput([_problem("(document)", f"Beskrivningen är större än {MAX_INPUT_BYTES} byte.",
-                                         f"The description is larger than {MAX_INPUT_BYTES} bytes.")])
-        if isinstance(text, bytes):
-            try:
-                text = text.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise InvalidInput([_problem("(document)", f"Inte giltig UTF-8: {exc.reason} vid byte {exc.start}.",
-                                             f"Not valid UTF-8: {exc.reason} at byte {exc.start}.")]) from None
-        return from_turtle(text, rs)
+        return from_turtle(_decoded(text), rs)
     return from_json(parse_json_text(text), rs)
 
 
