@@ -17,7 +17,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 
 from .namespaces import DCTERMS, KB, RDF, SH, XSD
-from .requirements import ApplicabilityError, Cond, compile_condition
+from .requirements import Cond, compile_when
 
 ANSWER_DATATYPES = {
     KB.AnswerBoolean: [XSD.boolean],
@@ -83,17 +83,13 @@ def _answer_shape(shapes: Graph, q_iri: URIRef, answer_type, choices, detail_req
 
 
 def compile_questions(g: Graph) -> tuple[list[Question], Graph]:
-    from .ruleset import RulesetError, lang_map
+    from .ruleset import lang_map
 
     questions, shapes = [], Graph()
     for iri in sorted(set(g.subjects(RDF.type, KB.BenefitQuestion))):
         if g.value(iri, SH.deactivated) == Literal(True):
             continue
-        asked_node = g.value(iri, KB.askedWhen)
-        try:
-            asked = compile_condition(g, asked_node) if asked_node is not None else None
-        except ApplicabilityError as exc:
-            raise RulesetError(f"question {iri}: {exc}") from None
+        asked = compile_when(g, iri, KB.askedWhen, "question")
         answer_type = g.value(iri, KB.answerType) or KB.AnswerText
         choices = sorted(str(c) for c in g.objects(iri, KB.choice))
         detail = g.value(iri, KB.detailRequired) == Literal(True)

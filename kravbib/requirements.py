@@ -131,6 +131,18 @@ def _date(v) -> dt.date | None:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(v))
 
 
+def compile_when(g: Graph, subject, prop, kind: str) -> Cond | None:
+    """The compiled condition under `prop` (kb:appliesWhen, kb:askedWhen), or None if there is none;
+    a RulesetError naming the requirement or question if it uses unsupported SHACL."""
+    from .ruleset import RulesetError
+
+    node = g.value(subject, prop)
+    try:
+        return compile_condition(g, node) if node is not None else None
+    except ApplicabilityError as exc:
+        raise RulesetError(f"{kind} {subject}: {exc}") from None
+
+
 def compile_requirements(g: Graph) -> list[Requirement]:
     from .ruleset import lang_map, RulesetError
 
@@ -138,11 +150,7 @@ def compile_requirements(g: Graph) -> list[Requirement]:
     for iri in sorted(set(g.subjects(RDF.type, KB.Requirement))):
         if g.value(iri, SH.deactivated) == Literal(True):
             continue
-        applies_node = g.value(iri, KB.appliesWhen)
-        try:
-            applies = compile_condition(g, applies_node) if applies_node is not None else None
-        except ApplicabilityError as exc:
-            raise RulesetError(f"requirement {iri}: {exc}") from None
+        applies = compile_when(g, iri, KB.appliesWhen, "requirement")
         ident = g.value(iri, DCTERMS.identifier)
         out.append(Requirement(
             iri=iri, id=str(ident) if ident else str(iri).rsplit("/", 1)[-1],

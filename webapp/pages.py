@@ -430,14 +430,8 @@ def describe_download():
     fmt = request.args.get("format") or request.form.get("format") or "json"
     if fmt not in ("json", "turtle"):
         return problems_page([_ui_problem("format", "error.bad_format")])
-    description = _description_text()
-    if description is None:
-        return problems_page([_ui_problem("description", "error.no_description")])
-    try:
-        a = _assess(description)
-    except InvalidInput as exc:
-        return problems_page(exc.problems)
-    return download(a, fmt)
+    a, description, refusal = _posted_assessment()
+    return refusal or download(a, fmt)
 
 
 def download(a: Assessment, fmt: str) -> Response:
@@ -453,14 +447,20 @@ def download(a: Assessment, fmt: str) -> Response:
 
 @bp.post("/describe/report")
 def describe_report():
+    a, description, refusal = _posted_assessment()
+    return refusal or render_template("report.html", **result_context(a, description=description))
+
+
+def _posted_assessment():
+    """(assessment, description, None) for the description posted in the hidden field, or
+    (None, None, the problems page) when it is missing or invalid."""
     description = _description_text()
     if description is None:
-        return problems_page([_ui_problem("description", "error.no_description")])
+        return None, None, problems_page([_ui_problem("description", "error.no_description")])
     try:
-        a = _assess(description)
+        return _assess(description), description, None
     except InvalidInput as exc:
-        return problems_page(exc.problems)
-    return render_template("report.html", **result_context(a, description=description))
+        return None, None, problems_page(exc.problems)
 
 
 # --- routes: the catalogue ---------------------------------------------------------------------------------
