@@ -31,7 +31,7 @@ class ApplicabilityError(ValueError):
 
 @dataclass(frozen=True)
 class Cond:
-    kind: str                      # "has", "only", "range", "class", "not", "or", "and"
+    kind: str                      # "has", "in", "only", "range", "class", "not", "or", "and"
     path: URIRef | None = None
     values: frozenset | None = None   # None with kind "has": any value (sh:minCount 1)
     children: tuple = ()
@@ -117,8 +117,9 @@ def _compile_property(g: Graph, ps) -> Cond:
     if has_value and in_list is None:
         return Cond("has", path=path, values=frozenset(has_value))
     if in_list is not None and not has_value:
-        # SHACL: every value must be in the list; without sh:minCount 1 that holds for no value at all
-        return Cond("has" if required else "only", path=path, values=frozenset(Collection(g, in_list)))
+        # SHACL: every value must be in the list; without sh:minCount 1 that holds for no value at all,
+        # with it there must also be a value ("some value is one of" is sh:or of sh:hasValue)
+        return Cond("in" if required else "only", path=path, values=frozenset(Collection(g, in_list)))
     if required and not has_value and in_list is None:
         return Cond("has", path=path, values=None)
     raise ApplicabilityError(f"property {path}: give exactly one of sh:hasValue, sh:in or sh:minCount 1")
@@ -210,6 +211,12 @@ def evaluate(cond: Cond, facts: Facts) -> tuple[bool | None, set]:
         have = facts.values.get(cond.path, set())
         if have:
             return (bool(have) if cond.values is None else bool(have & cond.values)), set()
+        unknown = facts.unknown_fields(cond.path)
+        return (None, set(unknown)) if unknown else (False, set())
+    if cond.kind == "in":            # sh:minCount 1 + sh:in: some value, and every value in the list
+        have = facts.values.get(cond.path, set())
+        if have:
+            return have <= cond.values, set()
         unknown = facts.unknown_fields(cond.path)
         return (None, set(unknown)) if unknown else (False, set())
     if cond.kind == "only":          # sh:in without sh:minCount: every value (if any) in the list

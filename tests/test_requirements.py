@@ -224,3 +224,35 @@ req:T-NTJP a sh:NodeShape , kb:Requirement ; dcterms:identifier "T-NTJP" ;
     assert statuses(dict(WELLNESS), rs)[0] == {"T-NTJP": "may_apply"}
     assert statuses(dict(WELLNESS, integrations=[]), rs)[0] == {}
     assert statuses(dict(WELLNESS, integrations=["ntjp"]), rs)[0] == {"T-NTJP": "unmet"}
+
+
+def test_sh_in_with_several_values_follows_shacl(tmp_path):
+    """sh:minCount 1 + sh:in means every value is in the list (SHACL); "some value is one of" is
+    sh:or of sh:hasValue. A vendor with two roles shows the difference."""
+    for folder in ("ontology", "rules"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    (tmp_path / "shapes").mkdir()
+    shutil.copytree(ROOT / "shapes" / "input", tmp_path / "shapes" / "input")
+    (tmp_path / "shapes" / "t.ttl").write_text(PREFIXES + """
+req:T-ALL a sh:NodeShape , kb:Requirement ; dcterms:identifier "T-ALL" ; sh:name "A"@sv , "A"@en ;
+    kb:phase kb:PhaseDevelopment ; kb:severity kb:SeverityMust ; kb:satisfiedBy kb:EvidenceDPIA ;
+    kb:appliesWhen [ sh:property [ sh:path kb:vendorRole ; sh:minCount 1 ; sh:in ( kb:RoleProcessorForCareProvider ) ] ] .
+req:T-SOME a sh:NodeShape , kb:Requirement ; dcterms:identifier "T-SOME" ; sh:name "S"@sv , "S"@en ;
+    kb:phase kb:PhaseDevelopment ; kb:severity kb:SeverityMust ; kb:satisfiedBy kb:EvidenceDPIA ;
+    kb:appliesWhen [ sh:or ( [ sh:property [ sh:path kb:vendorRole ; sh:hasValue kb:RoleProcessorForCareProvider ] ] ) ] .""")
+    rs = ruleset.load(tmp_path)
+    both = dict(WELLNESS, medical_purposes=[], vendor_roles=["manufacturer", "processor_for_care_provider"])
+    assert statuses(both, rs)[0] == {"T-SOME": "unmet"}
+    only = dict(WELLNESS, medical_purposes=[], vendor_roles=["processor_for_care_provider"])
+    assert statuses(only, rs)[0] == {"T-ALL": "unmet", "T-SOME": "unmet"}
+    g, node = from_json(both, rs)
+    data = Graph()
+    data += g
+    for req in rs.requirements:
+        shapes = Graph()
+        shapes += rs.graph
+        wrapper = URIRef("urn:x-test:w")
+        shapes.add((wrapper, URIRef("http://www.w3.org/ns/shacl#node"),
+                    rs.graph.value(req.iri, URIRef("https://w3id.org/kravbib/ontology#appliesWhen"))))
+        conforms, _, _ = pyshacl.validate(data, shacl_graph=shapes, focus_nodes=[node], use_shapes=[wrapper])
+        assert conforms == (req.id == "T-SOME")
