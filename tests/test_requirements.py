@@ -65,15 +65,19 @@ DEVICE = {"name": "Dev", "intended_purpose": "x", "functions": ["analyse"], "for
 WELLNESS = {"name": "Well", "intended_purpose": "x", "functions": ["analyse"], "for_individual_patients": True}
 
 
+def ruleset_with(folder, requirements: str):
+    """The shipped ontology, rules and input shapes, with `requirements` as the only requirement shapes."""
+    for name in ("ontology", "rules"):
+        shutil.copytree(ROOT / name, folder / name)
+    (folder / "shapes").mkdir()
+    shutil.copytree(ROOT / "shapes" / "input", folder / "shapes" / "input")
+    (folder / "shapes" / "t.ttl").write_text(requirements)
+    return ruleset.load(folder)
+
+
 @pytest.fixture(scope="module")
 def trs(tmp_path_factory):
-    d = tmp_path_factory.mktemp("ruleset")
-    for folder in ("ontology", "rules"):
-        shutil.copytree(ROOT / folder, d / folder)
-    (d / "shapes").mkdir()
-    shutil.copytree(ROOT / "shapes" / "input", d / "shapes" / "input")
-    (d / "shapes" / "test.ttl").write_text(TEST_REQUIREMENTS)
-    return ruleset.load(d)
+    return ruleset_with(tmp_path_factory.mktemp("ruleset"), TEST_REQUIREMENTS)
 
 
 def statuses(product, rs, on=dt.date(2026, 11, 25)):
@@ -191,16 +195,11 @@ def test_applicability_agrees_with_pyshacl(trs):
 
 
 def test_date_range_condition(tmp_path):
-    for folder in ("ontology", "rules"):
-        shutil.copytree(ROOT / folder, tmp_path / folder)
-    (tmp_path / "shapes").mkdir()
-    shutil.copytree(ROOT / "shapes" / "input", tmp_path / "shapes" / "input")
-    (tmp_path / "shapes" / "t.ttl").write_text(PREFIXES + """
+    rs = ruleset_with(tmp_path, PREFIXES + """
 req:T-AFTER a sh:NodeShape , kb:Requirement ; dcterms:identifier "T-AFTER" ;
     sh:name "Efter"@sv , "After"@en ; kb:phase kb:PhaseDevelopment ; kb:severity kb:SeverityMust ;
     kb:appliesWhen [ sh:property [ sh:path kb:placedOnMarket ; sh:minExclusive "2026-09-12"^^xsd:date ] ] ;
     kb:satisfiedBy kb:EvidenceDPIA .""")
-    rs = ruleset.load(tmp_path)
     assert statuses(dict(WELLNESS, placed_on_market="2026-10-01"), rs)[0] == {"T-AFTER": "unmet"}
     assert statuses(dict(WELLNESS, placed_on_market="2026-09-12"), rs)[0] == {}
     _, result = statuses(dict(WELLNESS), rs)
@@ -210,17 +209,11 @@ req:T-AFTER a sh:NodeShape , kb:Requirement ; dcterms:identifier "T-AFTER" ;
 
 def test_an_empty_list_is_an_answer(trs, tmp_path):
     """"integrations": [] says "none": a condition on it is false, not unknown."""
-    cond_rs_dir = tmp_path
-    for folder in ("ontology", "rules"):
-        shutil.copytree(ROOT / folder, cond_rs_dir / folder)
-    (cond_rs_dir / "shapes").mkdir()
-    shutil.copytree(ROOT / "shapes" / "input", cond_rs_dir / "shapes" / "input")
-    (cond_rs_dir / "shapes" / "t.ttl").write_text(PREFIXES + """
+    rs = ruleset_with(tmp_path, PREFIXES + """
 req:T-NTJP a sh:NodeShape , kb:Requirement ; dcterms:identifier "T-NTJP" ;
     sh:name "NTjP"@sv , "NTjP"@en ; kb:phase kb:PhaseImplementation ; kb:severity kb:SeverityMust ;
     kb:appliesWhen [ sh:property [ sh:path kb:integratesWith ; sh:hasValue kb:IntegrationNTjP ] ] ;
     kb:satisfiedBy kb:EvidenceDPIA .""")
-    rs = ruleset.load(cond_rs_dir)
     assert statuses(dict(WELLNESS), rs)[0] == {"T-NTJP": "may_apply"}
     assert statuses(dict(WELLNESS, integrations=[]), rs)[0] == {}
     assert statuses(dict(WELLNESS, integrations=["ntjp"]), rs)[0] == {"T-NTJP": "unmet"}
@@ -229,18 +222,13 @@ req:T-NTJP a sh:NodeShape , kb:Requirement ; dcterms:identifier "T-NTJP" ;
 def test_sh_in_with_several_values_follows_shacl(tmp_path):
     """sh:minCount 1 + sh:in means every value is in the list (SHACL); "some value is one of" is
     sh:or of sh:hasValue. A vendor with two roles shows the difference."""
-    for folder in ("ontology", "rules"):
-        shutil.copytree(ROOT / folder, tmp_path / folder)
-    (tmp_path / "shapes").mkdir()
-    shutil.copytree(ROOT / "shapes" / "input", tmp_path / "shapes" / "input")
-    (tmp_path / "shapes" / "t.ttl").write_text(PREFIXES + """
+    rs = ruleset_with(tmp_path, PREFIXES + """
 req:T-ALL a sh:NodeShape , kb:Requirement ; dcterms:identifier "T-ALL" ; sh:name "A"@sv , "A"@en ;
     kb:phase kb:PhaseDevelopment ; kb:severity kb:SeverityMust ; kb:satisfiedBy kb:EvidenceDPIA ;
     kb:appliesWhen [ sh:property [ sh:path kb:vendorRole ; sh:minCount 1 ; sh:in ( kb:RoleProcessorForCareProvider ) ] ] .
 req:T-SOME a sh:NodeShape , kb:Requirement ; dcterms:identifier "T-SOME" ; sh:name "S"@sv , "S"@en ;
     kb:phase kb:PhaseDevelopment ; kb:severity kb:SeverityMust ; kb:satisfiedBy kb:EvidenceDPIA ;
     kb:appliesWhen [ sh:or ( [ sh:property [ sh:path kb:vendorRole ; sh:hasValue kb:RoleProcessorForCareProvider ] ] ) ] .""")
-    rs = ruleset.load(tmp_path)
     both = dict(WELLNESS, medical_purposes=[], vendor_roles=["manufacturer", "processor_for_care_provider"])
     assert statuses(both, rs)[0] == {"T-SOME": "unmet"}
     only = dict(WELLNESS, medical_purposes=[], vendor_roles=["processor_for_care_provider"])
