@@ -372,7 +372,8 @@ def impact(cfg: dict) -> dict:
                     class_changes += 1
                 label = f"{c['what']} {c.get('id') or ''}".strip()
                 transitions[f"{label}: {c.get('base')} → {c.get('head')}"] += 1
-        result = {"method": "kravbib.impact.analyse", "products": listed, "list_s": catalogue_list_s,
+        jobs = getattr(impact_module, "default_jobs", lambda n: 1)(listed)
+        result = {"method": "kravbib.impact.analyse", "products": listed, "list_s": catalogue_list_s, "jobs": jobs,
                   "seconds": total, "affected": report["summary"]["changed_products"],
                   "class_changes": class_changes}
     else:

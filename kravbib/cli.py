@@ -88,7 +88,7 @@ def cmd_rules_impact(args) -> int:
         base = ruleset.load(base_dir)
         head = ruleset.load(Path(args.head)) if args.head else _ruleset(args)
         cat = _catalogue(args, rs=head, ensure=False)      # read-only: the store's current ruleset is not changed
-        report = impact.analyse(cat, base, head, on=args.on, progress=impact.progress_bar())
+        report = impact.analyse(cat, base, head, on=args.on, progress=impact.progress_bar(), jobs=args.jobs)
     if args.format == "json":
         data = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
     elif args.format == "html":
@@ -473,6 +473,8 @@ def build_parser() -> argparse.ArgumentParser:
     im.add_argument("--format", choices=("text", "json", "html"), default="text")
     im.add_argument("--on", type=_date, metavar="YYYY-MM-DD", help="judge validity dates as of this day (default: today)")
     im.add_argument("--output", metavar="FILE", help="write the report to FILE")
+    im.add_argument("--jobs", type=int, metavar="N",
+                    help="worker processes (default: one per core from 200 products on, else none)")
     im.set_defaults(func=cmd_rules_impact)
     c = rules.add_parser("check", parents=[common], help="check the ruleset: Turtle, SHACL-SHACL, metadata, rule tests, HermiT")
     c.add_argument("--no-reasoner", action="store_true", help="skip the HermiT consistency check (needs Java)")

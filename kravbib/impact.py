@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import os
 import shutil
 import subprocess
 import sys
@@ -93,22 +94,106 @@ def _assess(g, node, rs: Ruleset, on: dt.date) -> dict | None:
     return assess_graph(checked, node, rs, on).to_json()
 
 
+def _compare_one(g, node, base: Ruleset, head: Ruleset, on: dt.date) -> list[dict]:
+    return compare(_assess(g, node, base, on), _assess(g, node, head, on))
+
+
+# --- parallel work: each worker process loads both rulesets once and compares chunks of products ----
+PARALLEL_FROM = 200          # products; below this, starting worker processes costs more than it saves
+CHUNK = 25                   # products per task
+_worker_rulesets: tuple | None = None
+
+
+def _worker_init(base_dir: str, base_hash: str, head_dir: str, head_hash: str) -> None:
+    global _worker_rulesets
+    base, head = load(base_dir), load(head_dir)
+    if (base.hash, head.hash) != (base_hash, head_hash):
+        raise RulesetError("a ruleset folder changed while the impact analysis was starting")
+    _worker_rulesets = (base, head)
+
+
+def _worker_compare(chunk: list[tuple[str, str, str]], on: dt.date) -> list[tuple[str, list[dict]]]:
+    from rdflib import Graph, URIRef
+
+    base, head = _worker_rulesets
+    out = []
+    for pid, ntriples, node in chunk:
+        g = Graph()
+        g.parse(data=ntriples, format="nt")
+        out.append((pid, _compare_one(g, URIRef(node), base, head, on)))
+    return out
+
+
+def default_jobs(products: int) -> int:
+    """Worker processes for a catalogue of this size: one per usable core, none for small catalogues."""
+    if products < PARALLEL_FROM:
+        return 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 8))
+
+
+def _compare_all(catalogue: Catalogue, ids: list[str], base: Ruleset, head: Ruleset, on: dt.date,
+                 jobs: int, progress):
+    """(pid, changes) for every product, in the order of `ids`."""
+    if jobs <= 1:
+        for i, pid in enumerate(ids, 1):
+            g, node = catalogue.description(pid)
+            yield pid, _compare_one(g, node, base, head, on)
+            if progress:
+                progress(i, len(ids))
+        return
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    # "spawn": the parent may hold an open store and threads, which a forked child must not inherit
+    context = multiprocessing.get_context("spawn")
+    chunks = [ids[i:i + CHUNK] for i in range(0, len(ids), CHUNK)]
+    results: dict[str, list[dict]] = {}
+    done = 0
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_init,
+                             initargs=(str(base.directory), base.hash, str(head.directory), head.hash)) as pool:
+        pending = set()
+        for chunk in chunks:
+            payload = []
+            for pid in chunk:       # the parent reads the store; workers only compute
+                g, node = catalogue.description(pid)
+                payload.append((pid, g.serialize(format="nt"), str(node)))
+            pending.add(pool.submit(_worker_compare, payload, on))
+            while len(pending) >= 2 * jobs:         # a bounded number of chunks in flight
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                done = _collect(finished, results, done, len(ids), progress)
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            done = _collect(finished, results, done, len(ids), progress)
+    for pid in ids:
+        yield pid, results[pid]
+
+
+def _collect(finished, results: dict, done: int, total: int, progress) -> int:
+    for future in finished:
+        for pid, changes in future.result():
+            results[pid] = changes
+            done += 1
+            if progress:
+                progress(done, total)
+    return done
+
+
 def analyse(catalogue: Catalogue, base: Ruleset, head: Ruleset, on: dt.date | None = None,
-            progress=None) -> dict:
-    """Re-assess every catalogued product under both rulesets and report what changed."""
+            progress=None, jobs: int | None = None) -> dict:
+    """Re-assess every catalogued product under both rulesets and report what changed. Large
+    catalogues are shared out over `jobs` worker processes (default: one per core)."""
     on = on or dt.date.today()
     ids = sorted(row["id"] for row in catalogue.list())
+    jobs = default_jobs(len(ids)) if jobs is None else max(1, jobs)
     products, issuers = [], Counter()
-    for i, pid in enumerate(ids, 1):
-        g, node = catalogue.description(pid)
-        before = _assess(g, node, base, on)
-        after = _assess(g, node, head, on)
-        changes = compare(before, after)
+    for pid, changes in _compare_all(catalogue, ids, base, head, on, jobs, progress):
         if changes:
             products.append({"id": pid, "changes": changes})
             issuers.update({c["issuer"] for c in changes if c.get("issuer")})
-        if progress:
-            progress(i, len(ids))
     return {
         "summary": {"products": len(ids), "changed_products": len(products),
                     "by_issuer": dict(sorted(issuers.items())), "on": on.isoformat(),

@@ -54,6 +54,21 @@ def test_known_change_moves_known_products(fixture_catalogue, head):
     assert report["summary"]["base"]["hash"] != report["summary"]["head"]["hash"]
 
 
+def test_parallel_analysis_gives_the_serial_report(fixture_catalogue, head):
+    """Shared out over worker processes (as for a large catalogue), the report is the same."""
+    base_rs, head_rs = ruleset.load(ROOT), ruleset.load(head)
+    store = EmbeddedStore(fixture_catalogue)
+    try:
+        cat = Catalogue(store, head_rs)
+        serial = impact.analyse(cat, base_rs, head_rs, jobs=1)
+        seen = []
+        parallel = impact.analyse(cat, base_rs, head_rs, jobs=2, progress=lambda done, total: seen.append((done, total)))
+    finally:
+        store.close()
+    assert parallel == serial and serial["summary"]["changed_products"] == 2
+    assert seen[-1] == (4, 4)
+
+
 def test_cli_formats_and_git_base(fixture_catalogue, head, tmp_path):
     out = subprocess.run([KRAVBIB, "rules", "impact", "--base", str(ROOT), "--head", str(head),
                           "--data", str(fixture_catalogue), "--format", "json"], capture_output=True, text=True)
