@@ -55,6 +55,27 @@ class Filters:
     region: str | None = None              # a region profile id the product is assessed for
 
 
+def filter_term(rs: Ruleset, what: str, value: str) -> URIRef | None:
+    """The individual a `what` filter (qualification, class, category) names by its skos:notation."""
+    from rdflib.namespace import SKOS
+
+    return next((iri for iri in rs.graph.subjects(SKOS.notation, Literal(value)) if _is_kind(rs, iri, what)), None)
+
+
+def filter_terms(rs: Ruleset, what: str) -> dict[str, URIRef]:
+    """Every value a `what` filter takes: notation -> individual."""
+    from rdflib.namespace import SKOS
+
+    return {str(value): iri for iri, value in rs.graph.subject_objects(SKOS.notation) if _is_kind(rs, iri, what)}
+
+
+def _is_kind(rs: Ruleset, iri, what: str) -> bool:
+    if what == "category":
+        return str(iri).startswith(CATEGORY_PREFIX)
+    kinds = {"qualification": [KB.QualificationOutcome], "class": [KB.MDRClass, KB.IVDRClass]}[what]
+    return any((iri, RDF.type, k) in rs.graph for k in kinds)
+
+
 def _literal(text: str) -> str:
     return Literal(text).n3()
 
@@ -202,17 +223,10 @@ SELECT ?p ?name ?qual ?class ?tier ?saved ?version WHERE {{
 
     def _term(self, value: str, what: str) -> URIRef:
         """The individual with this skos:notation, of the kind the filter is about."""
-        from rdflib.namespace import SKOS
-
-        kinds = {"qualification": [KB.QualificationOutcome], "class": [KB.MDRClass, KB.IVDRClass],
-                 "category": None}[what]
-        g = self.rs.graph
-        for iri in g.subjects(SKOS.notation, Literal(value)):
-            if kinds is None and str(iri).startswith(str(CATEGORY_PREFIX)):
-                return iri
-            if kinds and any((iri, RDF.type, k) in g for k in kinds):
-                return iri
-        raise ValueError(f"unknown {what}: {value!r}")
+        iri = filter_term(self.rs, what, value)
+        if iri is not None:
+            return iri
+        raise ValueError(f"unknown {what}: {value!r}; one of {', '.join(sorted(filter_terms(self.rs, what)))}")
 
     # -- export and import ----------------------------------------------------------------------
     def export(self, fmt: str = "trig") -> bytes:

@@ -25,6 +25,9 @@ from .paths import default_ruleset_dir
 
 TYPES = {"iri", "string", "integer", "date"}
 IRI_PATTERN = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
+INTEGER_PATTERN = re.compile(r"^[+-]?[0-9]{1,12}$")
+DATE_PATTERN = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+MAX_STRING = 1000
 
 
 class QueryError(ValueError):
@@ -73,21 +76,33 @@ class NamedQuery:
         return text
 
 
+def _valid_iri(raw: str) -> bool:
+    """An absolute IRI by RFC 3987, as the store parses it (the pattern alone lets through, e.g.,
+    control characters, bad %-escapes and ports that are not numbers, which the store refuses)."""
+    import pyoxigraph
+
+    try:
+        pyoxigraph.NamedNode(raw)
+    except ValueError:
+        return False
+    return True
+
+
 def to_term(p: Param, raw: str) -> str:
     if p.type == "iri":
-        if not IRI_PATTERN.match(raw):
+        if not IRI_PATTERN.fullmatch(raw) or not _valid_iri(raw):
             raise QueryError(f"parameter {p.name}: not an IRI: {raw!r}")
         return URIRef(raw).n3()
     if p.type == "integer":
-        if not re.fullmatch(r"[+-]?\d{1,12}", raw):
+        if not INTEGER_PATTERN.fullmatch(raw):
             raise QueryError(f"parameter {p.name}: not an integer: {raw!r}")
         return Literal(int(raw)).n3()
     if p.type == "date":
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+        if not DATE_PATTERN.fullmatch(raw):
             raise QueryError(f"parameter {p.name}: not a date (YYYY-MM-DD): {raw!r}")
         return Literal(raw, datatype=XSD.date).n3()
-    if len(raw) > 1000:
-        raise QueryError(f"parameter {p.name}: longer than 1000 characters")
+    if len(raw) > MAX_STRING:
+        raise QueryError(f"parameter {p.name}: longer than {MAX_STRING} characters")
     return Literal(raw).n3()
 
 

@@ -108,7 +108,11 @@ def test_catalogue_crud_and_ownership(server):
 def test_openapi_matches_the_routes(server):
     status, _, raw = call(server, "GET", "/api/openapi.json")
     doc = json.loads(raw)
-    documented = {(path, method.upper()) for path, ops in doc["paths"].items() for method in ops}
+    names = [q["name"] for q in json.loads(call(server, "GET", "/api/queries")[2])]
+    named = {f"/api/queries/{name}" for name in names}       # /api/queries/<name>: a path per named query
+    assert names and named <= set(doc["paths"])
+    documented = {("/api/queries/{name}" if path in named else path, method.upper())
+                  for path, ops in doc["paths"].items() for method in ops}
     from webapp import create_app
     app = create_app({"KRAVBIB_DATA": str(Path(server.url.replace("http://", "/tmp/unused-")))})
     implemented = set()
@@ -126,7 +130,15 @@ def test_product_schema_agrees_with_the_input_shapes(rs):
     products = [case["product"] for _, case in load_cases(ROOT / "tests" / "cases")]
     broken = [{"name": "x"}, {"name": "x", "intended_purpose": "y", "functions": "analyse"},
               {"name": "x", "intended_purpose": "y", "uses_ai": "yes"}, {"name": "x", "intended_purpose": "y", "colour": 1},
-              {"name": "x", "intended_purpose": "y", "evidence": [{"type": "horoscope"}]}]
+              {"name": "x", "intended_purpose": "y", "evidence": [{"type": "horoscope"}]},
+              # beyond the form of single fields: contradictions, unknown questions and regions, repeated answers
+              {"name": "x", "intended_purpose": "y", "decision_impact": "other"},
+              {"name": "x", "intended_purpose": "y", "driven_device_class": "IIa", "drives_or_influences_device": False},
+              {"name": "x", "intended_purpose": "y", "vital_parameters_immediate_danger": True},
+              {"name": "x", "intended_purpose": "y", "answers": [{"question": "XQ-99", "value": True}]},
+              {"name": "x", "intended_purpose": "y", "answers": [{"question": "BQ-01", "value": True},
+                                                                {"question": "BQ-01", "value": False}]},
+              {"name": "x", "intended_purpose": "y", "regions": ["no-such-region"]}]
     for product in products + broken:
         schema_ok = jsonschema.Draft202012Validator(schema).is_valid(product)
         try:

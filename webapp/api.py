@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 from flask import Blueprint, Response, abort, jsonify, request
 
 from kravbib.assess import assess_text
-from kravbib.catalogue import Filters, NotFound
+from kravbib.catalogue import Filters, NotFound, filter_term, filter_terms
 from kravbib.describe import InvalidInput, Problem
 from kravbib.queries import QueryError
 from kravbib.render import to_text, to_turtle
@@ -22,6 +23,7 @@ from .services import services
 from .sparql import answer, text_response
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def problems_response(problems: list[Problem], status: int = 400) -> Response:
@@ -36,12 +38,23 @@ def _problem(field: str, sv: str, en: str) -> Problem:
 
 def _on() -> dt.date | None:
     raw = request.args.get("on")
-    if not raw:
+    if raw is None:
         return None
     try:
+        if not DATE.fullmatch(raw):     # fromisoformat also takes 20240101 and 2024-W01-1
+            raise ValueError(raw)
         return dt.date.fromisoformat(raw)
     except ValueError:
         raise InvalidInput([_problem("on", "Ange ett datum som ÅÅÅÅ-MM-DD.", "Give a date as YYYY-MM-DD.")]) from None
+
+
+def _output() -> tuple[str, str]:
+    """The ?format= and ?lang= of an assessment (json, sv by default)."""
+    out, lang = request.args.get("format", "json"), request.args.get("lang", "sv")
+    if out not in ("json", "turtle", "text") or lang not in ("sv", "en"):
+        raise InvalidInput([_problem("format", "format är json, turtle eller text; lang är sv eller en.",
+                                     "format is json, turtle or text; lang is sv or en.")])
+    return out, lang
 
 
 def _description() -> tuple[bytes, str]:
@@ -71,11 +84,7 @@ def invalid_input(exc: InvalidInput):
 @bp.post("/assess")
 def assess():
     body, fmt = _description()
-    out = request.args.get("format", "json")
-    lang = request.args.get("lang", "sv")
-    if out not in ("json", "turtle", "text") or lang not in ("sv", "en"):
-        return problems_response([_problem("format", "format är json, turtle eller text; lang är sv eller en.",
-                                           "format is json, turtle or text; lang is sv or en.")])
+    out, lang = _output()
     a = assess_text(body, services().rs, fmt, on=_on())
     return _render(a, out, lang)
 
@@ -83,11 +92,17 @@ def assess():
 @bp.get("/catalogue")
 def catalogue_list():
     args = request.args
-    try:
-        rows = services().catalogue.list(Filters(args.get("qualification"), args.get("class"), args.get("requirement"),
-                                                 args.get("condition"), args.get("category"), args.get("region")))
-    except ValueError as exc:
-        return problems_response([_problem("(query)", str(exc), str(exc))])
+    problems = []
+    for name in ("qualification", "class", "category"):       # the filters with a fixed set of values
+        value = args.get(name)
+        if value is not None and filter_term(services().rs, name, value) is None:
+            allowed = sorted(filter_terms(services().rs, name))
+            problems.append(_problem(name, f"Okänt värde {value!r}; ange ett av {', '.join(allowed)}.",
+                                     f"Unknown value {value!r}; give one of {', '.join(allowed)}."))
+    if problems:
+        return problems_response(problems)
+    rows = services().catalogue.list(Filters(args.get("qualification"), args.get("class"), args.get("requirement"),
+                                             args.get("condition"), args.get("category"), args.get("region")))
     return jsonify(rows)
 
 
@@ -114,11 +129,12 @@ def catalogue_save():
 
 @bp.get("/catalogue/<pid>")
 def catalogue_get(pid: str):
+    out, lang = _output()
     try:
         a = services().catalogue.assess(pid, on=_on())
     except NotFound:
         return problems_response([_problem("id", "Ingen sådan produkt i katalogen.", "No such product in the catalogue.")], 404)
-    return _render(a, request.args.get("format", "json"), request.args.get("lang", "sv"))
+    return _render(a, out, lang)
 
 
 @bp.delete("/catalogue/<pid>")
