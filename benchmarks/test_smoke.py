@@ -1,7 +1,8 @@
 """The benchmark harness still runs (issue 8): the smallest size, into a temporary report.
 
-No timing assertions: the numbers of a smoke run mean nothing; only that every measurement ran
-and every section of the report was written."""
+Not part of the test suite (pytest collects tests/ only): `bin/test` runs it as a separate step
+after the suite, `bin/test-benchmarks` on its own. No timing assertions: the numbers of a smoke run
+mean nothing; only that every measurement ran and every section of the report was written."""
 
 from __future__ import annotations
 
