@@ -14,6 +14,7 @@ import traceback
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from . import load as load_test
 from . import steps
 from .machine import describe_machine
 from .report import write_report
@@ -23,14 +24,17 @@ SIZES = {
     "small": {"scales": [200, 1000], "load_repeats": 1, "single_n": 20, "warmup": 3, "naive_literal": 2,
               "naive_fixpoint": 1, "batch": [200], "catalogue": 200, "impact": 50, "query_reps": 5,
               "query_min_reps": 3, "query_budget_s": 2, "ablation_budget_s": 10, "web_seconds": 2, "web_products": 20,
-              "concurrency": [8, 32], "profile_n": 10},
+              "concurrency": [8, 32], "profile_n": 10, "loadtest_users": 50, "loadtest_seconds": 15,
+              "loadtest_products": 30},
     # the real measurement (about 15 minutes on the 2-core reference machine)
     "full": {"scales": [200, 1000], "load_repeats": 3, "single_n": 200, "warmup": 10, "naive_literal": 30,
              "naive_fixpoint": 10, "batch": [1000], "catalogue": 10000, "impact": 10000, "query_reps": 20,
              "query_min_reps": 3, "query_budget_s": 5, "ablation_budget_s": 150, "web_seconds": 30, "web_products": 200,
-             "concurrency": [8, 32], "profile_n": 50},
+             "concurrency": [8, 32], "profile_n": 50, "loadtest_users": 50, "loadtest_seconds": 90,
+             "loadtest_products": 200},
 }
-STEPS = ("load", "single", "naive", "batch", "fill", "impact", "queries", "web", "profile")
+# "load" is the ruleset load time (issue 8); "loadtest" the 50-user load test of issue 9 (benchmarks/load.py)
+STEPS = ("load", "single", "naive", "batch", "fill", "impact", "queries", "web", "loadtest", "profile")
 
 
 def log(msg: str) -> None:
@@ -49,15 +53,15 @@ def wait_idle() -> None:
         time.sleep(2)
 
 
-def run_step(name: str, cfg: dict) -> dict:
-    """Run steps.<name>(cfg) in a fresh spawned process; its peak RSS is the step's own."""
+def run_step(name: str, cfg: dict, func=None) -> dict:
+    """Run func(cfg) (default steps.<name>) in a fresh spawned process; its peak RSS is the step's own."""
     wait_idle()
     t = time.perf_counter()
     load_before = os.getloadavg()[0]
     cpu_before = _children_cpu()
     try:
         with ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as pool:
-            result = pool.submit(getattr(steps, name), cfg).result()
+            result = pool.submit(func or getattr(steps, name), cfg).result()
     except Exception as exc:
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         log(f"{name}: FAILED: {detail}")
@@ -154,6 +158,12 @@ def main(argv=None) -> int:
             log(f"web: POST /api/assess, {size['concurrency']} concurrent clients, {size['web_seconds']} s each")
             results["web"] = run_step("web", {"tmp": str(tmp), "threads": 8, "seconds": size["web_seconds"],
                                               "products": size["web_products"], "concurrency": size["concurrency"]})
+        if "loadtest" in wanted:
+            log(f"loadtest: {size['loadtest_users']} users (assess, browse, SPARQL, named queries) for "
+                f"{size['loadtest_seconds']} s, catalogue of {size['loadtest_products']} products")
+            results["loadtest"] = run_step("loadtest", {"tmp": str(tmp), "threads": 8, "users": size["loadtest_users"],
+                                                        "seconds": size["loadtest_seconds"],
+                                                        "products": size["loadtest_products"]}, load_test.step)
         if "profile" in wanted:
             # profile the largest ruleset (≥ 200 requirements) that misses a latency target, else 200
             key = "200" if "200" in rulesets else "shipped"

@@ -9,7 +9,7 @@ from pathlib import Path
 SECTIONS = ("## Machine", "## Targets", "## Inputs", "## 1. Ruleset load", "## 2. Single assessment latency",
             "## 3. Naive pySHACL reference", "## 4. Batch throughput", "## 5. Impact analysis",
             "## 6. SPARQL named queries", "## 7. Web: POST /api/assess under concurrent load",
-            "## Where the time goes")
+            "## 8. Load test: 50 users, mixed requests", "## Where the time goes")
 
 TARGETS = {"single_median_ms": 10, "single_p95_ms": 25, "naive_ratio": 50, "impact_s": 120, "query_p95_ms": 100,
            "load_s": 5}
@@ -83,7 +83,8 @@ def machine(results: dict) -> list[str]:
             ["kravbib commit", m["commit"]]]
     out = ["## Machine", ""] + _table(["", ""], rows)
     steps = []
-    for name in ("prepare", "load", "single", "naive", "batch", "fill", "impact", "queries", "web", "profile"):
+    for name in ("prepare", "load", "single", "naive", "batch", "fill", "impact", "queries", "web", "loadtest",
+                 "profile"):
         r = results.get(name)
         if not isinstance(r, dict):
             continue
@@ -574,6 +575,60 @@ def web_section(results: dict) -> list[str]:
     return out
 
 
+KIND_LABELS = {"assess": "assess (`POST /api/assess`)", "browse": "browse (HTML pages)",
+               "sparql": "sparql (`/sparql`)", "named-query": "named-query (`/api/queries/…`)"}
+
+
+def loadtest_section(results: dict) -> list[str]:
+    r = results.get("loadtest")
+    out = ["## 8. Load test: 50 users, mixed requests", ""]
+    if _error(r):
+        return out + [_error(r), ""]
+    wait = r["wait_s"]
+    out += [f"Issue 9. `benchmarks/load.py` (locust {r.get('locust', '')}, `FastHttpUser`) on loopback against "
+            f"`kravbib serve --threads {r['threads']}` (waitress, started in {_f(r['startup_s'])} s) with "
+            f"{r['products']:,} generated products in its catalogue: {r['users']} concurrent users (started "
+            f"{_f(float(r['spawn_rate']), 0)} per second) for {_f(float(r['seconds']), 0)} s, each waiting "
+            f"{_f(wait[0])}–{_f(wait[1])} s between requests. Six in ten users are *visitors* (home page, "
+            "requirements library with and without filters, requirement pages, catalogue with and without "
+            "filters, product pages, the query page; Swedish or English), three in ten *vendors* (`POST "
+            f"/api/assess?on=…` with one of {r['pool']} generated products, now and then a requirement page), "
+            "one in ten *integrators* (small selective queries on `/sparql` by GET, POST and form; named "
+            "queries `requirement-details`, `concept-lookup`, `open-gaps-per-product`, `region-additions`, "
+            "`assessments-by-ruleset-version` through `/api/queries/…`). A request counts as failed unless "
+            "it is answered with a 2xx (no redirects followed) and a complete body of the right kind: an "
+            "assessment, SPARQL results, or a whole HTML page that does not say the catalogue could not be "
+            "read. The clients share the machine's CPUs with the server.", ""]
+    errors = r["errors"]
+    out += [f"**Zero errors: {'met' if errors == 0 else 'missed'}** — {_f(r['total'].get('count'))} requests, "
+            f"{errors:,} failed, {_f(r['total'].get('per_s'))} requests/s in all.", ""]
+    rows = []
+    for kind, k in r["kinds"].items():
+        rows.append([KIND_LABELS.get(kind, kind), k["count"], k["failures"], _f(k.get("per_s")),
+                     _f(k.get("median_ms")), f"**{_f(k.get('p95_ms'))}**", _f(k.get("max_ms"))])
+    out += _table(["Kind of request", "Requests", "Failed", "Requests/s", "Median (ms)", "p95 (ms)", "Max (ms)"], rows)
+    out += ["Per request (locust's statistics; its percentiles are rounded to two significant digits):", ""]
+    rows = [[f"`{name}`", x["count"], x["failures"], _f(x.get("median_ms"), 0), _f(x.get("p95_ms"), 0),
+             _f(x.get("max_ms"), 0)] for name, x in sorted(r["requests"].items())]
+    out += _table(["Request", "Requests", "Failed", "Median (ms)", "p95 (ms)", "Max (ms)"], rows)
+    if r["failures"]:
+        out += ["Failures:", ""] + _table(["Request", "Error", "Occurrences"],
+                                          [[f"{f['method']} `{f['name']}`", f["error"].replace("|", "\\|")[:300],
+                                            f["occurrences"]] for f in r["failures"]])
+    for e in r.get("exceptions", []):
+        out += [f"Exception in the load test's own code ({e['count']}×): {e['message']}", ""]
+    wall = r.get("measured_s") or r["seconds"]
+    notes = [f"Server (the `kravbib serve` process, without any SPARQL worker processes it starts): "
+             f"{_f(r.get('server_cpu_s'))} CPU seconds during the test"
+             + (f" ({r['server_cpu_s'] / wall:.2f} cores)" if r.get("server_cpu_s") is not None and wall else "")
+             + f", peak RSS {_f(r.get('server_peak_rss_mb'))} MB"
+             + (f", {r['server_tracebacks']} tracebacks in its log" if r.get("server_tracebacks") else "")
+             + f". Load generator: {_f(r.get('client_cpu_s'))} CPU seconds"
+             + ("; locust warned that its CPU was saturated, so the offered load may have been lower than "
+                "intended" if r.get("client_cpu_warning") else "") + "."]
+    return out + notes + [""]
+
+
 def profile_section(results: dict) -> list[str]:
     p = results.get("profile")
     out = ["## Where the time goes", ""]
@@ -613,9 +668,11 @@ def write_report(results: dict, path: Path) -> None:
     lines += [f"Sizes: single-assessment sample {cfg['single_n']} products; naive reference {cfg['naive_literal']} "
               f"(validate) and {cfg['naive_fixpoint']} (fixpoint) products per ruleset; batch "
               f"{', '.join(f'{b:,}' for b in cfg['batch'])}; catalogue {cfg['catalogue']:,}; impact "
-              f"{cfg['impact']:,}; web {cfg['web_seconds']} s per concurrency level.", ""]
+              f"{cfg['impact']:,}; web {cfg['web_seconds']} s per concurrency level"
+              + (f"; load test {cfg['loadtest_users']} users for {cfg['loadtest_seconds']} s over "
+                 f"{cfg['loadtest_products']:,} catalogued products" if "loadtest_users" in cfg else "") + ".", ""]
     writers = (machine, targets, inputs, load_section, single_section, naive_section, batch_section,
-               impact_section, queries_section, web_section, profile_section)
+               impact_section, queries_section, web_section, loadtest_section, profile_section)
     for heading, section in zip(SECTIONS, writers):
         try:
             lines += section(results)

@@ -10,6 +10,7 @@ reason), and an unanswered question that is asked is `open`.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import pyshacl
@@ -27,6 +28,11 @@ ANSWER_DATATYPES = {
     KB.AnswerDate: [XSD.string],
 }
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+# pySHACL writes to the shapes graph it is given (ShapesGraph adds its system triples on every
+# validate), and rdflib's in-memory store is not safe to write from two threads at once: the web
+# app's request threads share the ruleset's answer shapes, and two assessments with answers at the
+# same moment failed with a KeyError inside rdflib (HTTP 500). One validation at a time.
+_ANSWER_SHAPES_LOCK = threading.Lock()
 
 
 @dataclass
@@ -113,8 +119,9 @@ def answer_problems(answer: BNode, data: Graph, question: Question, answer_shape
     copy = Graph()
     for p, o in data.predicate_objects(answer):
         copy.add((focus, p, o))
-    conforms, report, _ = pyshacl.validate(copy, shacl_graph=answer_shapes, focus_nodes=[focus],
-                                           use_shapes=[question.answer_shape], inference="none")
+    with _ANSWER_SHAPES_LOCK:
+        conforms, report, _ = pyshacl.validate(copy, shacl_graph=answer_shapes, focus_nodes=[focus],
+                                               use_shapes=[question.answer_shape], inference="none")
     if conforms:
         return []
     paths = {report.value(r, SH.resultPath) for r in report.subjects(RDF.type, SH.ValidationResult)}

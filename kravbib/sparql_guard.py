@@ -5,10 +5,18 @@ trusted to refuse: Oxigraph (embedded and server) always executes SERVICE, and n
 update sent to a query endpoint of a store that accepts both. Refused: updates (including LOAD,
 CLEAR, DROP), SERVICE, FROM / FROM NAMED / protocol dataset IRIs outside kravbib's namespace, and
 queries longer than MAX_QUERY_LENGTH.
+
+rdflib's SPARQL parser (pyparsing) is not thread-safe: pyparsing finds out how many arguments each
+parse action takes by calling it and catching TypeError the first time it is used, and two threads
+doing that at once can leave the action with the wrong count for good, after which every query that
+uses that part of the grammar is refused ("Param.postParse2() missing 1 required positional
+argument"); concurrent parses also share the packrat cache. Every parse therefore holds PARSER_LOCK
+(parsing is pure Python and holds the GIL anyway, so the lock costs no throughput).
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from rdflib.plugins.sparql.algebra import translateQuery
@@ -16,6 +24,7 @@ from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
 MAX_QUERY_LENGTH = 20_000
+PARSER_LOCK = threading.RLock()      # held by every use of rdflib's SPARQL parser and algebra (see above)
 OWN_GRAPHS = "https://w3id.org/kravbib/"
 
 
@@ -51,22 +60,23 @@ def check(query: str, default_graphs: list[str] = (), named_graphs: list[str] = 
         raise Refused("the query is empty")
     if len(query) > MAX_QUERY_LENGTH:
         raise Refused(f"the query is longer than {MAX_QUERY_LENGTH} characters")
-    try:
-        parsed = parseQuery(query)
-    except Exception as exc:  # pyparsing raises its own exception types
+    with PARSER_LOCK:
         try:
-            parseUpdate(query)
-        except Exception:
-            raise Refused(f"not a valid SPARQL 1.1 query: {exc}") from None
-        raise Refused("this endpoint is read-only: SPARQL updates (INSERT, DELETE, LOAD, CLEAR, DROP …) "
-                      "are not accepted", status=403) from None
-    kind = KINDS.get(parsed[1].name)
-    if kind is None:
-        raise Refused("not a SELECT, ASK, CONSTRUCT or DESCRIBE query")
-    try:
-        algebra = translateQuery(parsed).algebra
-    except Exception as exc:
-        raise Refused(f"the query cannot be evaluated: {exc}") from None
+            parsed = parseQuery(query)
+        except Exception as exc:  # pyparsing raises its own exception types
+            try:
+                parseUpdate(query)
+            except Exception:
+                raise Refused(f"not a valid SPARQL 1.1 query: {exc}") from None
+            raise Refused("this endpoint is read-only: SPARQL updates (INSERT, DELETE, LOAD, CLEAR, DROP …) "
+                          "are not accepted", status=403) from None
+        kind = KINDS.get(parsed[1].name)
+        if kind is None:
+            raise Refused("not a SELECT, ASK, CONSTRUCT or DESCRIBE query")
+        try:
+            algebra = translateQuery(parsed).algebra
+        except Exception as exc:
+            raise Refused(f"the query cannot be evaluated: {exc}") from None
     if "ServiceGraphPattern" in set(_names(algebra)):
         raise Refused("SERVICE (federated queries) is not allowed on this endpoint")
     clauses = parsed[1]["datasetClause"] if "datasetClause" in parsed[1] else []

@@ -686,9 +686,16 @@ SELECT ?p ?name ?status WHERE {{
   ?rr kb:requirement <{req.iri}> ; kb:status ?status .
   OPTIONAL {{ ?p kb:name ?name }}
 }} ORDER BY ?name ?p LIMIT 1000"""
+    # The page's own, fixed query runs on the store directly, as the catalogue list does, not through
+    # the public SPARQL endpoint's path (Services.run_query): there it would compete with SPARQL
+    # clients for the few query workers (a visitor's page failing with "every query worker is busy"
+    # because integrators are querying) and run over an explicit list of every public graph instead
+    # of the union default graph, which is two orders of magnitude slower (and grows with the
+    # catalogue). It reads only assessments, nothing private.
+    svc = services()
     try:
         seen = set()
-        for row in services().run_query(query).rows:
+        for row in svc.store.run(query, limit=1000, timeout=svc.timeout).rows:
             if row["p"] in seen:
                 continue
             seen.add(row["p"])
