@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pyshacl
 from rdflib import BNode, Graph, Literal, URIRef
 
+from .locks import SHAPES_LOCK
 from .namespaces import DATA, KB, RDF, SH, UNKNOWN_FIELD
 from .ruleset import Ruleset, lang_map
 
@@ -181,7 +182,8 @@ def shape_results(g: Graph, rs: Ruleset, reference: bool = False) -> list[tuple]
         from .shacl_fast import validate
 
         return [(v.shape, v.path, v.focus, v.value) for v in validate(rs.input_checks, g)]
-    conforms, report, _ = pyshacl.validate(g, shacl_graph=rs.input_shapes, inference="none", advanced=False)
+    with SHAPES_LOCK:        # the input shapes are shared between request threads
+        conforms, report, _ = pyshacl.validate(g, shacl_graph=rs.input_shapes, inference="none", advanced=False)
     return [(report.value(r, SH.sourceShape), report.value(r, SH.resultPath), report.value(r, SH.focusNode),
              report.value(r, SH.value)) for r in report.subjects(RDF.type, SH.ValidationResult)]
 

@@ -10,13 +10,13 @@ reason), and an unanswered question that is asked is `open`.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 import pyshacl
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 
+from .locks import SHAPES_LOCK
 from .namespaces import DCTERMS, KB, RDF, SH, XSD
 from .requirements import Cond, compile_when
 
@@ -28,11 +28,6 @@ ANSWER_DATATYPES = {
     KB.AnswerDate: [XSD.string],
 }
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
-# pySHACL writes to the shapes graph it is given (ShapesGraph adds its system triples on every
-# validate), and rdflib's in-memory store is not safe to write from two threads at once: the web
-# app's request threads share the ruleset's answer shapes, and two assessments with answers at the
-# same moment failed with a KeyError inside rdflib (HTTP 500). One validation at a time.
-_ANSWER_SHAPES_LOCK = threading.Lock()
 
 
 @dataclass
@@ -119,7 +114,7 @@ def answer_problems(answer: BNode, data: Graph, question: Question, answer_shape
     copy = Graph()
     for p, o in data.predicate_objects(answer):
         copy.add((focus, p, o))
-    with _ANSWER_SHAPES_LOCK:
+    with SHAPES_LOCK:      # the answer shapes are shared between request threads
         conforms, report, _ = pyshacl.validate(copy, shacl_graph=answer_shapes, focus_nodes=[focus],
                                                use_shapes=[question.answer_shape], inference="none")
     if conforms:

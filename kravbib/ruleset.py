@@ -144,8 +144,11 @@ def _predicates_read(query: str, rule) -> frozenset | None:
     from rdflib.plugins.sparql.parserutils import CompValue
     from rdflib.term import Variable
 
+    from .locks import PARSER_LOCK
+
     try:
-        algebra = translateQuery(parseQuery(query)).algebra
+        with PARSER_LOCK:
+            algebra = translateQuery(parseQuery(query)).algebra
     except Exception as exc:
         raise RulesetError(f"rule {rule}: the SPARQL does not parse: {exc}") from None
     found: set = set()

@@ -6,25 +6,20 @@ update sent to a query endpoint of a store that accepts both. Refused: updates (
 CLEAR, DROP), SERVICE, FROM / FROM NAMED / protocol dataset IRIs outside kravbib's namespace, and
 queries longer than MAX_QUERY_LENGTH.
 
-rdflib's SPARQL parser (pyparsing) is not thread-safe: pyparsing finds out how many arguments each
-parse action takes by calling it and catching TypeError the first time it is used, and two threads
-doing that at once can leave the action with the wrong count for good, after which every query that
-uses that part of the grammar is refused ("Param.postParse2() missing 1 required positional
-argument"); concurrent parses also share the packrat cache. Every parse therefore holds PARSER_LOCK
-(parsing is pure Python and holds the GIL anyway, so the lock costs no throughput).
+Every parse holds kravbib.locks.PARSER_LOCK (rdflib's SPARQL parser is not thread-safe).
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
+from .locks import PARSER_LOCK
+
 MAX_QUERY_LENGTH = 20_000
-PARSER_LOCK = threading.RLock()      # held by every use of rdflib's SPARQL parser and algebra (see above)
 OWN_GRAPHS = "https://w3id.org/kravbib/"
 
 

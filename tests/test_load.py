@@ -114,7 +114,7 @@ def test_concurrent_answer_checks_share_the_answer_shapes_safely(rs):
     to the shapes graph on every validate, and the request threads share the ruleset's answer
     shapes; two assessments checking answers at the same moment could break rdflib's in-memory
     store (KeyError). Many answer checks on many threads, switching as often as possible (without
-    the lock in kravbib.questions this fails in most runs)."""
+    kravbib.locks.SHAPES_LOCK this fails in most runs)."""
     from rdflib import BNode, Graph, Literal
 
     from kravbib.namespaces import KB
