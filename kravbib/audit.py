@@ -15,6 +15,11 @@ from .namespaces import DATA, KB, PROV, RDF
 
 AUDIT_GRAPH = DATA["graph/audit"]
 PRIVATE_GRAPHS = (str(AUDIT_GRAPH),)
+# every predicate and class an audit event uses (see event()): a query none of whose patterns can
+# match one of them cannot read the audit graph (kravbib.sparql_guard.check: public_only)
+PRIVATE_PREDICATES = frozenset({PROV.wasAssociatedWith, KB.action, KB.target, KB.previousVersion, KB.note,
+                                PROV.endedAtTime})
+PRIVATE_TYPES = frozenset({PROV.Activity, KB.AuditEvent})
 
 
 def agent(name: str | None) -> URIRef:

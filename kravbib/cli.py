@@ -358,15 +358,25 @@ def cmd_restore(args) -> int:
 
 
 def cmd_serve(args) -> int:
+    import signal
+
     import waitress
 
     from webapp import create_app
 
     app = create_app({"KRAVBIB_DATA": args.data, "KRAVBIB_ENDPOINT": args.endpoint,
                       "KRAVBIB_UPDATE_ENDPOINT": args.update_endpoint, "KRAVBIB_RULESET": args.ruleset})
-    store = app.extensions["kravbib"].store
-    print(f"kravbib: serving http://{args.host}:{args.port}/ on {store.describe()}", file=sys.stderr, flush=True)
-    waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="kravbib")
+    services = app.extensions["kravbib"]
+    if services.workers is not None:
+        services.workers.start()        # the SPARQL query workers, each with the store's snapshot open
+    print(f"kravbib: serving http://{args.host}:{args.port}/ on {services.store.describe()}", file=sys.stderr,
+          flush=True)
+    # SIGTERM ends waitress as Ctrl-C does (SystemExit), so that the workers and snapshots are cleaned up
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="kravbib")
+    finally:
+        services.close()
     return 0
 
 

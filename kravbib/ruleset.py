@@ -141,36 +141,23 @@ def _predicates_read(query: str, rule) -> frozenset | None:
     pattern has a variable predicate (then it must always run)."""
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery
-    from rdflib.plugins.sparql.parserutils import CompValue
-    from rdflib.term import Variable
 
     from .locks import PARSER_LOCK
+    from .sparql_patterns import predicate_iris, triple_patterns
 
     try:
         with PARSER_LOCK:
             algebra = translateQuery(parseQuery(query)).algebra
     except Exception as exc:
         raise RulesetError(f"rule {rule}: the SPARQL does not parse: {exc}") from None
-    found: set = set()
-    variable = False
 
-    def walk(node):
-        nonlocal variable
-        if isinstance(node, CompValue):
-            if node.name == "BGP":
-                for _, p, _ in node.get("triples") or []:
-                    if isinstance(p, Variable):
-                        variable = True
-                    else:
-                        found.add(str(p))
-            for key, value in node.items():
-                if key != "template":          # the CONSTRUCT template is what it writes
-                    walk(value)
-        elif isinstance(node, (list, tuple)):
-            for value in node:
-                walk(value)
-    walk(algebra)
-    return None if variable else frozenset(found)
+    found: set = set()
+    for _, p, _ in triple_patterns(algebra):
+        iris = predicate_iris(p)
+        if iris is None:
+            return None
+        found |= {str(iri) for iri in iris}
+    return frozenset(found)
 
 
 def compile_rules(g: Graph) -> list[Rule]:

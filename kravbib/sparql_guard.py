@@ -17,6 +17,8 @@ from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
+from rdflib import RDF, URIRef
+
 from .locks import PARSER_LOCK
 
 MAX_QUERY_LENGTH = 20_000
@@ -35,6 +37,10 @@ class Refused(ValueError):
 class CheckedQuery:
     text: str
     kind: str            # "select", "ask", "graph"
+    # no pattern of the query can match a triple of the private (audit) graph, so it may run over
+    # the union of all graphs (fast) instead of an explicit list of the public ones (slow when the
+    # catalogue has thousands of graphs); see may_read_private
+    public_only: bool = False
 
 
 KINDS = {"SelectQuery": "select", "AskQuery": "ask", "ConstructQuery": "graph", "DescribeQuery": "graph"}
@@ -75,8 +81,27 @@ def check(query: str, default_graphs: list[str] = (), named_graphs: list[str] = 
     if "ServiceGraphPattern" in set(_names(algebra)):
         raise Refused("SERVICE (federated queries) is not allowed on this endpoint")
     clauses = parsed[1]["datasetClause"] if "datasetClause" in parsed[1] else []
-    dataset = [str(v) for clause in clauses for v in clause.values()]
+    dataset = [str(clause[key]) for clause in clauses for key in ("default", "named") if key in clause]
     for iri in list(dataset) + list(default_graphs) + list(named_graphs):
         if not iri.startswith(OWN_GRAPHS):
             raise Refused(f"FROM / FROM NAMED / graph IRIs must name kravbib's own graphs ({OWN_GRAPHS}…): {iri}")
-    return CheckedQuery(query, kind)
+    return CheckedQuery(query, kind, public_only=not may_read_private(algebra, parsed[1].name, dataset))
+
+
+def may_read_private(algebra, query_type: str, dataset: list) -> bool:
+    """Could the query read a triple of a private graph if it ran over the union of all graphs?
+    Conservative: yes for DESCRIBE (it returns whatever is said about a resource), for FROM / FROM
+    NAMED (they could name the private graph), for a variable predicate, a negated property path,
+    a predicate audit events use, and an rdf:type pattern whose class is a variable or an audit class."""
+    from .audit import PRIVATE_PREDICATES, PRIVATE_TYPES
+    from .sparql_patterns import predicate_iris, triple_patterns
+
+    if query_type == "DescribeQuery" or dataset:
+        return True
+    for _, p, o in triple_patterns(algebra):
+        iris = predicate_iris(p)
+        if iris is None or iris & PRIVATE_PREDICATES:
+            return True
+        if RDF.type in iris and (iris != {RDF.type} or not isinstance(o, URIRef) or o in PRIVATE_TYPES):
+            return True
+    return False

@@ -1,7 +1,8 @@
 """The catalogue store: one interface, two backends.
 
 - EmbeddedStore: an on-disk Oxigraph store (pyoxigraph) in a data folder. One process may have it
-  open for writing; the web app and the CLI share it as one process with threads.
+  open for writing; the web app and the CLI share it as one process with threads. (The web app's
+  public SPARQL queries run in worker processes on snapshots of it: see query_workers.py.)
 - RemoteStore: any SPARQL 1.1 server, spoken to through SPARQLWrapper (query and update endpoints).
 
 Both are written to only through SPARQL Update requests, each applied atomically (Oxigraph applies
@@ -37,6 +38,10 @@ class StoreError(Exception):
 
 class QueryTimeout(StoreError):
     """The query did not finish within its time limit."""
+
+
+class Busy(StoreError):
+    """Every query worker is taken; try again shortly."""
 
 
 @dataclass
@@ -158,6 +163,7 @@ class EmbeddedStore(Store):
             raise StoreError(f"cannot open the store in {self.path}: {exc} "
                              "(is another kravbib process using it? An on-disk store admits one process)") from None
         self._lock = threading.Lock()       # serialise writers within this process
+        self.generation = 0                 # counts writes: a snapshot of an older generation is stale
 
     def describe(self) -> str:
         return f"embedded Oxigraph store in {self.path}"
@@ -194,6 +200,8 @@ class EmbeddedStore(Store):
                 self._store.update(update)
             except (SyntaxError, OSError) as exc:
                 raise StoreError(f"the store refused the update: {exc}") from None
+            finally:
+                self.generation += 1
 
     def dump(self, fmt: str = "trig") -> bytes:
         rdf_format = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}[fmt]

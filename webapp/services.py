@@ -1,5 +1,7 @@
 """What the web app shares between requests: the compiled ruleset, the store and the catalogue,
-and a bounded pool of worker threads for SPARQL queries."""
+and a bounded pool of workers for public SPARQL queries: worker processes on the embedded store
+(kravbib/query_workers.py: an overrunning query is killed at the limit), threads on a remote one
+(the SPARQL server enforces its own timeout)."""
 
 from __future__ import annotations
 
@@ -18,11 +20,8 @@ from kravbib.catalogue import Catalogue
 from kravbib import describe
 from kravbib.queries import load_queries
 from kravbib.render import ruleset_iri as DATA_RULESET
-from kravbib.store import QueryTimeout, Result, Store, StoreError, open_store
-
-
-class Busy(StoreError):
-    """Every query worker is taken; try again shortly."""
+from kravbib.query_workers import QueryWorkers
+from kravbib.store import Busy, EmbeddedStore, QueryTimeout, Result, Store, StoreError, open_store  # noqa: F401
 
 
 @dataclass
@@ -33,10 +32,11 @@ class Services:
     queries: dict
     timeout: float
     max_rows: int
-    pool: ThreadPoolExecutor
-    slots: threading.BoundedSemaphore
+    pool: ThreadPoolExecutor | None             # remote store: threads that wait for the server
+    slots: threading.BoundedSemaphore | None
     accounts: Accounts
     data_dir: Path
+    workers: QueryWorkers | None = None         # embedded store: worker processes
 
     @classmethod
     def from_config(cls, config) -> "Services":
@@ -50,9 +50,13 @@ class Services:
         catalogue = Catalogue(store, rs, archive_dir=data_dir)
         catalogue.ensure_ruleset()
         workers = int(config["SPARQL_WORKERS"])
+        if isinstance(store, EmbeddedStore):
+            pool, slots, processes = None, None, QueryWorkers(store, workers)
+        else:
+            pool, slots, processes = (ThreadPoolExecutor(workers, thread_name_prefix="sparql"),
+                                      threading.BoundedSemaphore(workers), None)
         return cls(rs, store, catalogue, load_queries(rs.directory / "queries"), float(config["SPARQL_TIMEOUT"]),
-                   int(config["SPARQL_MAX_ROWS"]), ThreadPoolExecutor(workers, thread_name_prefix="sparql"),
-                   threading.BoundedSemaphore(workers), Accounts(data_dir), data_dir)
+                   int(config["SPARQL_MAX_ROWS"]), pool, slots, Accounts(data_dir), data_dir, processes)
 
     def publish(self, new: ruleset.Ruleset, previous: ruleset.Ruleset, actor: str) -> None:
         """Make a newly published ruleset the current one and re-assess the catalogue with it."""
@@ -69,10 +73,15 @@ class Services:
             catalogue.save_graph(checked, node, actor=actor)
         self.rs, self.catalogue = new, catalogue
 
-    def run_query(self, text: str) -> Result:
-        """Run a query on a worker, within the time limit. A query that overruns is answered with
-        QueryTimeout; an embedded query cannot be cancelled, so it keeps its worker until it ends,
-        and when every worker is taken new queries get Busy instead of waiting."""
+    def run_query(self, text: str, union: bool = False) -> Result:
+        """Run a public query on a worker, within the time limit; when every worker is taken it gets
+        Busy instead of waiting. A query that overruns is answered with QueryTimeout: on the embedded
+        store its worker process is killed then (pyoxigraph cannot cancel a query); a remote server
+        cancels it itself. `union`: the query cannot read a private graph (sparql_guard says so), so on
+        the embedded store it may run over the union of all graphs, which is much faster than the
+        explicit list of public graphs when the catalogue has thousands of them."""
+        if self.workers is not None:
+            return self.workers.run(text, limit=self.max_rows, timeout=self.timeout, union=union)
         if not self.slots.acquire(blocking=False):
             raise Busy("every query worker is busy; try again shortly")
         try:
@@ -86,6 +95,14 @@ class Services:
         except FutureTimeout:
             raise QueryTimeout(f"the query ran longer than the {self.timeout:g} s limit") from None
         return result
+
+    def close(self) -> None:
+        """Stop the query workers, remove their snapshots and let go of the store."""
+        if self.workers is not None:
+            self.workers.close()
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+        self.store.close()
 
 
 def services() -> Services:

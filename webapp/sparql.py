@@ -84,7 +84,7 @@ def answer(text: str, default_graphs=(), named_graphs=()) -> Response:
         offered = ", ".join(GRAPH_FORMATS if checked.kind == "graph" else RESULT_FORMATS)
         return text_response(f"no acceptable result format; offered: {offered}", 406)
     try:
-        result = svc.run_query(checked.text)
+        result = svc.run_query(checked.text, union=checked.public_only)
     except Busy as exc:
         return text_response(str(exc), 503)
     except QueryTimeout as exc:
