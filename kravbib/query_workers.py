@@ -42,6 +42,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 SNAPSHOTS = "sparql-snapshots"      # in the store's folder (same file system: the checkpoint's hard links)
+BUSY_WAIT = 2.0                      # s a query may wait for a free worker before it gets Busy (503)
 WORKER_NICENESS = 10                # public queries yield the CPU to the web app's own work
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); "
@@ -228,6 +229,7 @@ class QueryWorkers:
         self.private = list(PRIVATE_GRAPHS)
         shutil.rmtree(self.root, ignore_errors=True)         # left by a server that was killed
         self._lock = threading.Lock()                        # the slots, the workers, the snapshot names
+        self._slot_freed = threading.Condition(self._lock)   # notified when a worker is handed back
         self._snapshot_lock = threading.Lock()               # one checkpoint at a time
         self._free: list[_Worker | None] = [None] * self.size   # None: a slot whose worker is not started
         self._workers: set[_Worker] = set()                  # every live worker, free or busy
@@ -315,7 +317,14 @@ class QueryWorkers:
             if self._closed:
                 raise StoreError("the query workers are shut down")
             if not self._free:
-                raise Busy("every query worker is busy; try again shortly")
+                # a short wait for a worker to come free (within the query's own time budget) before
+                # answering Busy: queries are short, and a burst of them should queue, not fail
+                wait = BUSY_WAIT if timeout is None else min(BUSY_WAIT, timeout / 2)
+                self._slot_freed.wait_for(lambda: self._free or self._closed, timeout=wait)
+                if self._closed:
+                    raise StoreError("the query workers are shut down")
+                if not self._free:
+                    raise Busy("every query worker is busy; try again shortly")
             worker = self._free.pop()
         try:
             if worker is None or not worker.alive():
@@ -349,6 +358,7 @@ class QueryWorkers:
                 else:
                     closing = None
                     self._free.append(worker)
+                    self._slot_freed.notify()
             self._stop(closing)
         self._prune()
         return _result(reply)
@@ -358,6 +368,7 @@ class QueryWorkers:
         with self._lock:
             self._closed = True
             self._free = []
+            self._slot_freed.notify_all()
         self._finalizer()
 
 

@@ -11,6 +11,7 @@ Every parse holds kravbib.locks.PARSER_LOCK (rdflib's SPARQL parser is not threa
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from rdflib.plugins.sparql.algebra import translateQuery
@@ -33,7 +34,7 @@ class Refused(ValueError):
         self.status = status
 
 
-@dataclass
+@dataclass(frozen=True)
 class CheckedQuery:
     text: str
     kind: str            # "select", "ask", "graph"
@@ -61,6 +62,17 @@ def check(query: str, default_graphs: list[str] = (), named_graphs: list[str] = 
         raise Refused("the query is empty")
     if len(query) > MAX_QUERY_LENGTH:
         raise Refused(f"the query is longer than {MAX_QUERY_LENGTH} characters")
+    checked = _check_text(query)
+    for iri in list(default_graphs) + list(named_graphs):
+        if not iri.startswith(OWN_GRAPHS):
+            raise Refused(f"FROM / FROM NAMED / graph IRIs must name kravbib's own graphs ({OWN_GRAPHS}…): {iri}")
+    return checked
+
+
+@functools.lru_cache(maxsize=512)
+def _check_text(query: str) -> CheckedQuery:
+    """The checks that depend on the text alone, remembered per text: parsing a long query with
+    rdflib costs up to a few hundred ms, and integrators ask the same (named) queries again."""
     with PARSER_LOCK:
         try:
             parsed = parseQuery(query)
@@ -82,7 +94,7 @@ def check(query: str, default_graphs: list[str] = (), named_graphs: list[str] = 
         raise Refused("SERVICE (federated queries) is not allowed on this endpoint")
     clauses = parsed[1]["datasetClause"] if "datasetClause" in parsed[1] else []
     dataset = [str(clause[key]) for clause in clauses for key in ("default", "named") if key in clause]
-    for iri in list(dataset) + list(default_graphs) + list(named_graphs):
+    for iri in dataset:
         if not iri.startswith(OWN_GRAPHS):
             raise Refused(f"FROM / FROM NAMED / graph IRIs must name kravbib's own graphs ({OWN_GRAPHS}…): {iri}")
     return CheckedQuery(query, kind, public_only=not may_read_private(algebra, parsed[1].name, dataset))

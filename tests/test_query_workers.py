@@ -269,6 +269,21 @@ def test_errors_busy_and_close(store):
     assert not any(psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE for pid in pids)
 
 
+def test_a_query_waits_briefly_for_a_worker_to_come_free(store):
+    """A burst of queries queues for a moment instead of failing: one that arrives while the only
+    worker is taken gets it when it comes free within BUSY_WAIT."""
+    workers = QueryWorkers(store, 1)
+    try:
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            slow = pool.submit(workers.run, CROSS_JOIN, limit=10, timeout=1.5)
+            time.sleep(0.5)
+            assert workers.run("ASK {}", timeout=10).boolean is True    # waited ~1 s, then ran
+            with pytest.raises(QueryTimeout):
+                slow.result()
+    finally:
+        workers.close()
+
+
 def test_start_up_removes_snapshots_a_killed_server_left(store):
     stale = store.path / SNAPSHOTS / "7"
     stale.mkdir(parents=True)
