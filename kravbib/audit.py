@@ -18,7 +18,7 @@ PRIVATE_GRAPHS = (str(AUDIT_GRAPH),)
 # every predicate and class an audit event uses (see event()): a query none of whose patterns can
 # match one of them cannot read the audit graph (kravbib.sparql_guard.check: public_only)
 PRIVATE_PREDICATES = frozenset({PROV.wasAssociatedWith, KB.action, KB.target, KB.previousVersion, KB.note,
-                                PROV.endedAtTime})
+                                KB.recordedAt})
 PRIVATE_TYPES = frozenset({PROV.Activity, KB.AuditEvent})
 
 
@@ -39,7 +39,7 @@ def event(actor: str | None, action: str, target, previous=None, note: str | Non
         g.add((node, KB.previousVersion, previous if isinstance(previous, URIRef) else Literal(str(previous))))
     if note:
         g.add((node, KB.note, Literal(note)))
-    g.add((node, PROV.endedAtTime, Literal(dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds"),
+    g.add((node, KB.recordedAt, Literal(dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds"),
                                            datatype=XSD.dateTime)))
     return g
 
@@ -51,7 +51,7 @@ def record(store, g: Graph) -> None:
 def events(store, limit: int = 500) -> list[dict]:
     rows = store.run(f"""SELECT ?e ?who ?action ?target ?previous ?when ?note WHERE {{ GRAPH <{AUDIT_GRAPH}> {{
         ?e a <{KB.AuditEvent}> ; <{PROV.wasAssociatedWith}> ?who ; <{KB.action}> ?action ; <{KB.target}> ?target ;
-           <{PROV.endedAtTime}> ?when .
+           <{KB.recordedAt}> ?when .
         OPTIONAL {{ ?e <{KB.previousVersion}> ?previous }} OPTIONAL {{ ?e <{KB.note}> ?note }} }} }}
         ORDER BY DESC(?when) LIMIT {int(limit)}""").rows
     return [{"who": str(r["who"]).rsplit("/", 1)[-1], "action": str(r["action"]), "target": str(r["target"]),
