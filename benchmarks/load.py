@@ -26,7 +26,6 @@ import os
 import random
 import resource
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -178,22 +177,6 @@ def summarise(samples: dict[str, list[tuple[float, bool]]], seconds: float) -> d
 
 
 # --- the harness step (benchmarks/harness.py runs it in a fresh process) -----------------------------
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _proc_status(pid: int, key: str) -> float | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(key + ":"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        return None
-    return None
-
-
 def _proc_cpu(pid: int) -> float | None:
     """User + system CPU seconds of a running process (/proc/PID/stat)."""
     try:
@@ -207,6 +190,8 @@ class _Server:
     """`python -m kravbib.cli serve` on a free loopback port, in its own process group."""
 
     def __init__(self, data: Path, log: Path, threads: int = 8):
+        from .steps import _free_port
+
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(log, "wb")
@@ -245,6 +230,8 @@ class _Server:
 def step(cfg: dict) -> dict:
     """The harness's load test: seed cfg['products'] products into a fresh data folder under
     cfg['tmp'], serve it (cfg['threads'] waitress threads), run cfg['users'] users for cfg['seconds']."""
+    from .steps import _vm
+
     tmp = Path(cfg["tmp"])
     data = tmp / "loadtest-data"
     t = time.perf_counter()
@@ -258,7 +245,7 @@ def step(cfg: dict) -> dict:
                      csv_prefix=tmp / "loadtest" / "load", wait=tuple(cfg.get("wait", (0.5, 2.5))),
                      pool=cfg.get("pool", 100))
         cpu1 = _proc_cpu(server.proc.pid)
-        server_peak = _proc_status(server.proc.pid, "VmHWM")
+        server_peak = _vm(server.proc.pid, "VmHWM")
     finally:
         server.stop()
     text = log.read_text(encoding="utf-8", errors="replace")

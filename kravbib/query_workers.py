@@ -21,7 +21,9 @@ worker: some 0.2 s and 30 MB more.) They talk to the web app over two pipes, in 
 multiprocessing.connection; a worker sends back at most `limit` rows (or triples) and whether
 there were more, with the terms as lists that become the same rdflib terms as reason.from_ox
 makes. A worker runs one query at a time, at a lower CPU priority than the web app, and ends
-itself when the web app's process goes away; when every worker is taken, a query gets Busy.
+itself when the web app's process goes away; when every worker is taken, a query waits up to
+BUSY_WAIT for one and then gets Busy. A query the guard finds cannot read a private graph
+(sparql_guard: public_only) runs over the union of all graphs, any other over the public graphs.
 """
 
 from __future__ import annotations
