@@ -89,8 +89,11 @@ def query_kind(query: str) -> str:
     """"select", "ask" or "graph" (CONSTRUCT/DESCRIBE); raises ValueError if it is no query."""
     from rdflib.plugins.sparql.parser import parseQuery
 
+    from .locks import PARSER_LOCK
+
     try:
-        parsed = parseQuery(query)
+        with PARSER_LOCK:
+            parsed = parseQuery(query)
     except Exception as exc:  # pyparsing's own exception types
         raise ValueError(f"not a valid SPARQL query: {exc}") from None
     name = parsed[1].name
