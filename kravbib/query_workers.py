@@ -19,8 +19,8 @@ its threads and open database, lives on in them) that import only pyoxigraph: on
 40 ms. (multiprocessing's "spawn" would re-import the web app's main module, kravbib.cli, in each
 worker: some 0.2 s and 30 MB more.) They talk to the web app over two pipes, in JSON framed by
 multiprocessing.connection; a worker sends back at most `limit` rows (or triples) and whether
-there were more, with the terms as lists that become the same rdflib terms as reason.from_ox
-makes. A worker runs one query at a time, at a lower CPU priority than the web app, and ends
+there were more, with the terms as in SPARQL JSON results (read back as the same rdflib terms as
+reason.from_ox makes). A worker runs one query at a time, at a lower CPU priority than the web app, and ends
 itself when the web app's process goes away; when every worker is taken, a query waits up to
 BUSY_WAIT for one and then gets Busy. A query the guard finds cannot read a private graph
 (sparql_guard: public_only) runs over the union of all graphs, any other over the public graphs.
@@ -78,17 +78,18 @@ class _Snapshot:
         return self.graphs
 
 
-def _term(t) -> list:
+def _term(t) -> dict:
+    """A term as in SPARQL 1.1 Query Results JSON (read back with kravbib.store.term_from_json)."""
     if isinstance(t, ox.NamedNode):
-        return ["u", t.value]
+        return {"type": "uri", "value": t.value}
     if isinstance(t, ox.BlankNode):
-        return ["b", t.value]
+        return {"type": "bnode", "value": t.value}
     if isinstance(t, ox.Literal):
         if t.language:
-            return ["l", t.value, t.language]
+            return {"type": "literal", "value": t.value, "xml:lang": t.language}
         if t.datatype.value == _XSD_STRING:
-            return ["s", t.value]
-        return ["d", t.value, t.datatype.value]
+            return {"type": "literal", "value": t.value}
+        return {"type": "literal", "value": t.value, "datatype": t.datatype.value}
     raise TypeError(f"a query result holds a term kravbib cannot read: {t!r}")
 
 
@@ -374,26 +375,11 @@ class QueryWorkers:
         self._finalizer()
 
 
-def _from_term(t: list):
-    from rdflib import BNode, Literal, URIRef
-
-    kind = t[0]
-    if kind == "u":
-        return URIRef(t[1])
-    if kind == "b":
-        return BNode(t[1])
-    if kind == "s":
-        return Literal(t[1])
-    if kind == "l":
-        return Literal(t[1], lang=t[2])
-    return Literal(t[1], datatype=URIRef(t[2]))
-
-
 def _result(reply: dict):
     """The worker's answer as the Result EmbeddedStore.run would give (terms as reason.from_ox makes them)."""
     from rdflib import Graph
 
-    from .store import Result, StoreError
+    from .store import Result, StoreError, term_from_json as term
 
     if "error" in reply:
         if reply["error"] == "syntax":
@@ -404,8 +390,8 @@ def _result(reply: dict):
     if reply["kind"] == "graph":
         g = Graph()
         for s, p, o in reply["triples"]:
-            g.add((_from_term(s), _from_term(p), _from_term(o)))
+            g.add((term(s), term(p), term(o)))
         return Result("graph", graph=g, truncated=reply["truncated"])
     variables = reply["vars"]
-    rows = [{v: _from_term(t) for v, t in zip(variables, row) if t is not None} for row in reply["rows"]]
+    rows = [{v: term(t) for v, t in zip(variables, row) if t is not None} for row in reply["rows"]]
     return Result("select", vars=variables, rows=rows, truncated=reply["truncated"])
