@@ -25,7 +25,6 @@ import math
 import os
 import random
 import resource
-import signal
 import statistics
 import subprocess
 import sys
@@ -186,51 +185,10 @@ def _proc_cpu(pid: int) -> float | None:
         return None
 
 
-class _Server:
-    """`python -m kravbib.cli serve` on a free loopback port, in its own process group."""
-
-    def __init__(self, data: Path, log: Path, threads: int = 8):
-        from .steps import _free_port
-
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = open(log, "wb")
-        args = [sys.executable, "-m", "kravbib.cli", "serve", "--data", str(data), "--port", str(self.port),
-                "--threads", str(threads)]
-        t = time.perf_counter()
-        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, cwd=REPO, start_new_session=True)
-        try:
-            deadline = time.monotonic() + 90
-            while True:
-                if self.proc.poll() is not None:
-                    raise RuntimeError(f"kravbib serve exited with {self.proc.returncode}; see {log}")
-                try:
-                    urllib.request.urlopen(f"{self.url}/sparql", timeout=2).read()
-                    break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise RuntimeError("kravbib serve did not start within 90 s") from None
-                    time.sleep(0.2)
-        except BaseException:
-            self.stop()
-            raise
-        self.startup_s = time.perf_counter() - t
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(15)
-        self.log.close()
-
-
 def step(cfg: dict) -> dict:
     """The harness's load test: seed cfg['products'] products into a fresh data folder under
     cfg['tmp'], serve it (cfg['threads'] waitress threads), run cfg['users'] users for cfg['seconds']."""
-    from .steps import _vm
+    from .steps import Server, _vm
 
     tmp = Path(cfg["tmp"])
     data = tmp / "loadtest-data"
@@ -238,7 +196,7 @@ def step(cfg: dict) -> dict:
     ids = seed(data, cfg["products"])
     seed_s = time.perf_counter() - t
     log = tmp / "loadtest-server.log"
-    server = _Server(data, log, cfg.get("threads", 8))
+    server = Server(data, log, cfg.get("threads", 8))
     try:
         cpu0 = _proc_cpu(server.proc.pid)
         result = run(server.url, users=cfg["users"], spawn_rate=cfg.get("spawn_rate", 25), seconds=cfg["seconds"],

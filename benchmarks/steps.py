@@ -10,9 +10,12 @@ import math
 import os
 import re
 import resource
+import signal
 import statistics
+import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 ON = dt.date(2026, 11, 25)          # every assessment is judged as of this day (deterministic statuses)
@@ -561,36 +564,55 @@ def _vm(pid: int, key: str) -> float | None:
     return None
 
 
+class Server:
+    """`python -m kravbib.cli serve` on a free loopback port, in its own process group."""
+
+    def __init__(self, data: Path, log: Path, threads: int = 8):
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = open(log, "wb")
+        args = [sys.executable, "-m", "kravbib.cli", "serve", "--data", str(data), "--port", str(self.port),
+                "--threads", str(threads)]
+        t = time.perf_counter()
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, cwd=REPO, start_new_session=True)
+        try:
+            deadline = time.monotonic() + 90
+            while True:
+                if self.proc.poll() is not None:
+                    raise RuntimeError(f"kravbib serve exited with {self.proc.returncode}; see {log}")
+                try:
+                    urllib.request.urlopen(f"{self.url}/sparql", timeout=2).read()
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise RuntimeError("kravbib serve did not start within 90 s") from None
+                    time.sleep(0.2)
+        except BaseException:
+            self.stop()
+            raise
+        self.startup_s = time.perf_counter() - t
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(15)
+        self.log.close()
+
+
 def web(cfg: dict) -> dict:
-    import signal
-    import subprocess
     import threading
     import urllib.error
-    import urllib.request
     from concurrent.futures import ThreadPoolExecutor
 
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = open(Path(cfg["tmp"]) / "web-server.log", "wb")
-    args = [sys.executable, "-m", "kravbib.cli", "serve", "--data", str(Path(cfg["tmp"]) / "web-data"),
-            "--port", str(port), "--threads", str(cfg["threads"])]
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, cwd=REPO, start_new_session=True)
+    server = Server(Path(cfg["tmp"]) / "web-data", Path(cfg["tmp"]) / "web-server.log", cfg["threads"])
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"kravbib serve exited with {proc.returncode}; see {log.name}")
-            try:
-                urllib.request.urlopen(f"{url}/sparql", timeout=2).read()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("kravbib serve did not start within 90 s")
-                time.sleep(0.2)
-        startup_s = time.perf_counter() - t0
+        startup_s = server.startup_s
         bodies = [t.encode("utf-8") for t in _generator(REPO).products(cfg["products"])]
-        endpoint = f"{url}/api/assess?on={ON.isoformat()}"
+        endpoint = f"{server.url}/api/assess?on={ON.isoformat()}"
         error_bodies: list[str] = []
 
         def post(body: bytes) -> tuple[float, str | None]:
@@ -636,16 +658,9 @@ def web(cfg: dict) -> dict:
             wall = time.perf_counter() - t
             runs.append({"concurrency": conc, "seconds": wall, "ok": len(latencies), "errors": dict(errors),
                          "per_s": len(latencies) / wall, **stats(latencies)})
-        server_peak = _vm(proc.pid, "VmHWM")
+        server_peak = _vm(server.proc.pid, "VmHWM")
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(15)
-        log.close()
+        server.stop()
     return {"threads": cfg["threads"], "startup_s": startup_s, "runs": runs, "server_peak_rss_mb": server_peak,
             "error_bodies": error_bodies,
             "client_peak_rss_mb": peak_rss_mb()}
