@@ -63,10 +63,14 @@ def check(query: str, default_graphs: list[str] = (), named_graphs: list[str] = 
     if len(query) > MAX_QUERY_LENGTH:
         raise Refused(f"the query is longer than {MAX_QUERY_LENGTH} characters")
     checked = _check_text(query)
-    for iri in list(default_graphs) + list(named_graphs):
+    _own_graphs_only(list(default_graphs) + list(named_graphs))
+    return checked
+
+
+def _own_graphs_only(iris: list[str]) -> None:
+    for iri in iris:
         if not iri.startswith(OWN_GRAPHS):
             raise Refused(f"FROM / FROM NAMED / graph IRIs must name kravbib's own graphs ({OWN_GRAPHS}…): {iri}")
-    return checked
 
 
 @functools.lru_cache(maxsize=512)
@@ -94,9 +98,7 @@ def _check_text(query: str) -> CheckedQuery:
         raise Refused("SERVICE (federated queries) is not allowed on this endpoint")
     clauses = parsed[1]["datasetClause"] if "datasetClause" in parsed[1] else []
     dataset = [str(clause[key]) for clause in clauses for key in ("default", "named") if key in clause]
-    for iri in dataset:
-        if not iri.startswith(OWN_GRAPHS):
-            raise Refused(f"FROM / FROM NAMED / graph IRIs must name kravbib's own graphs ({OWN_GRAPHS}…): {iri}")
+    _own_graphs_only(dataset)
     return CheckedQuery(query, kind, public_only=not may_read_private(algebra, parsed[1].name, dataset))
 
 
