@@ -88,7 +88,8 @@ class Catalogue:
 
     # -- the ruleset in the store ---------------------------------------------------------------
     def ensure_ruleset(self) -> URIRef:
-        """Load this ruleset version into the store if absent, and make it the current one."""
+        """Load this ruleset version into the store if absent, and make it the current one; build
+        the catalogue index if the store has none of the current layout (catalogue_index.py)."""
         iri = ruleset_iri(self.rs)
         if self.archive_dir is not None:
             from .ruleset import archive
@@ -116,6 +117,9 @@ class Catalogue:
 
                 add = {AUDIT_GRAPH: event(None, "ruleset.current", iri, note=f"version {self.rs.version}")}
             self.store.write(replace=graphs, add=add)
+        from . import catalogue_index
+
+        catalogue_index.ensure(self.store)
         return iri
 
     # -- writing --------------------------------------------------------------------------------

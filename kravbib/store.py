@@ -106,13 +106,16 @@ def graph_to_ntriples(g: Graph) -> str:
 
 def write_update(replace: dict | None = None, remove: list = (), add: dict | None = None) -> str:
     """One SPARQL Update (atomic as one request) that rewrites the `replace` graphs, drops the
-    `remove` graphs and adds triples to the `add` graphs."""
+    `remove` graphs and adds triples to the `add` graphs, and keeps the catalogue index true to them."""
+    from . import catalogue_index
+
     replace, add = replace or {}, add or {}
-    ops = [f"DROP SILENT GRAPH <{iri}>" for iri in list(replace) + list(remove)]
+    before, after = catalogue_index.maintain(replace, remove)     # the index changes with the data
+    ops = before + [f"DROP SILENT GRAPH <{iri}>" for iri in list(replace) + list(remove)]
     for iri, g in list(replace.items()) + list(add.items()):
         if len(g):
             ops.append(f"INSERT DATA {{ GRAPH <{iri}> {{\n{graph_to_ntriples(g)}}} }}")
-    return " ;\n".join(ops)
+    return " ;\n".join(ops + after)
 
 
 def replace_graphs_update(graphs: dict, remove: list = ()) -> str:

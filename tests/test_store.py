@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from rdflib import URIRef
 
+from kravbib import catalogue_index
 from kravbib.catalogue import Catalogue, Filters, NotFound
 from kravbib.describe import InvalidInput
 from kravbib.queries import load_queries
@@ -190,3 +191,56 @@ def test_backup_and_restore_round_trip(tmp_path):
     again = subprocess.run([kravbib, "restore", str(tmp_path / "backup"), "--data", str(tmp_path / "restored")],
                            capture_output=True, text=True)
     assert again.returncode == 2 and "not empty" in again.stderr
+
+
+# --- the catalogue index (kravbib/catalogue_index.py) ------------------------------------------------
+def _numbers(store) -> dict:
+    rows = store.run("SELECT ?p ?n WHERE { ?p <https://w3id.org/kravbib/ontology#catalogueNumber> ?n }").rows
+    return {str(r["p"]).rsplit("/", 1)[-1]: int(r["n"]) for r in rows}
+
+
+def _count(store, requirement_id: str, status: str) -> int:
+    rows = store.run(f"""PREFIX kb: <https://w3id.org/kravbib/ontology#>
+        SELECT ?n WHERE {{ GRAPH <{catalogue_index.INDEX_GRAPH}> {{ ?c kb:countedItem ?r ; kb:countedStatus "{status}" ;
+                           kb:resultCount ?n }} ?r <http://purl.org/dc/terms/identifier> "{requirement_id}" }} LIMIT 1""").rows
+    return int(rows[0]["n"]) if rows else 0
+
+
+def test_catalogue_index_follows_every_write(catalogue, store):
+    """Counts and catalogue numbers stay equal to a recount through saves, re-saves, removals and an
+    import, on both backends (they are kept in the same update as the data)."""
+    fill(catalogue)
+    assert catalogue_index.is_current(store) and catalogue_index.differences(store) == []
+    first = _numbers(store)
+    assert sorted(first.values()) == list(range(1, len(EXAMPLES) + 1))
+    dpia = _count(store, "GDPR-35-DPIA", "unmet") + _count(store, "GDPR-35-DPIA", "met")
+    assert dpia > 0
+    # a re-save that changes the answers keeps the number and moves the counts
+    obj = json.loads((ROOT / "examples" / "remote-monitoring.json").read_text())
+    obj["processes_health_data"] = False
+    catalogue.save(json.dumps(obj))
+    assert _numbers(store) == first
+    assert catalogue_index.differences(store) == []
+    catalogue.remove("vardagssteg")
+    assert "vardagssteg" not in _numbers(store) and catalogue_index.differences(store) == []
+    catalogue.save((ROOT / "examples" / "wellness-app.json").read_bytes())
+    assert _numbers(store)["vardagssteg"] == len(EXAMPLES) + 1            # a number is never given twice
+    catalogue.import_dump(catalogue.export("nquads"), "nquads")
+    assert catalogue_index.differences(store) == []
+    kept = _numbers(store)
+    # a store whose index is missing gets it rebuilt, with the same counts and numbers
+    store.update(f"DROP GRAPH <{catalogue_index.INDEX_GRAPH}>")
+    assert catalogue_index.differences(store) != []
+    assert catalogue_index.ensure(store) is True and catalogue_index.ensure(store) is False
+    assert catalogue_index.differences(store) == [] and _numbers(store) == kept
+
+
+def test_index_differences_are_reported(catalogue, store):
+    """The check can fail: a count changed behind the index's back is found."""
+    fill(catalogue)
+    store.update(f"""PREFIX kb: <https://w3id.org/kravbib/ontology#>
+        DELETE {{ GRAPH <{catalogue_index.INDEX_GRAPH}> {{ ?c kb:resultCount ?n }} }}
+        INSERT {{ GRAPH <{catalogue_index.INDEX_GRAPH}> {{ ?c kb:resultCount 99 }} }}
+        WHERE {{ {{ SELECT ?c ?n WHERE {{ GRAPH <{catalogue_index.INDEX_GRAPH}> {{ ?c kb:resultCount ?n }} }} LIMIT 1 }} }}""")
+    problems = catalogue_index.differences(store)
+    assert len(problems) == 1 and "index 99" in problems[0]
