@@ -244,6 +244,15 @@ def cmd_query(args) -> int:
         _print_rows(rows, result.vars, args.format)
     if result.truncated:
         print(f"kravbib: only the first {args.limit} rows are shown (--limit)", file=sys.stderr)
+    if named is not None and named.page:
+        from . import catalogue_index
+
+        after = named.next_after(row.get("number") for row in result.rows)
+        if after is not None:
+            print(f"kravbib: a page of {named.page} products; the next: --param after={after}", file=sys.stderr)
+        elif not catalogue_index.is_current(cat.store):
+            print("kravbib: this store has no catalogue index yet, so paged queries list nothing; "
+                  "`kravbib serve`, `kravbib catalogue add` or `import` builds it", file=sys.stderr)
     return 0
 
 

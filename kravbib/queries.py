@@ -5,11 +5,17 @@ Each file starts with a header of comment lines:
     #+ summary: one line
     #+ description: what it answers
     #+ param: NAME TYPE required|optional  description       (TYPE: iri, string, integer, date)
+    #+ page: N                                                 (a paged query; see below)
     #+ tags: a, b
 
 A parameter appears in the query as the variable ?_NAME. A given value is substituted as an RDF
 term written by rdflib (IRIs checked, literals escaped), so a parameter can never inject SPARQL; an
 omitted optional parameter stays an unbound variable, which the query treats as "any".
+
+A paged query (`#+ page: N`) answers N catalogue products at a time in catalogue order: it selects
+?number (the catalogue number) and takes an integer parameter `after`; the next page is asked with
+after = the last ?number of a page that had N products. (Catalogue-wide lists are paged because a
+list of 10,000 products cannot be answered in 100 ms; see catalogue_index.py.)
 """
 
 from __future__ import annotations
@@ -51,11 +57,17 @@ class NamedQuery:
     params: list = field(default_factory=list)
     tags: list = field(default_factory=list)
     text: str = ""
+    page: int | None = None                     # products per page, for a paged query
 
     def to_json(self) -> dict:
         return {"name": self.name, "summary": self.summary, "description": self.description, "tags": self.tags,
                 "params": [{"name": p.name, "type": p.type, "required": p.required, "description": p.description}
-                           for p in self.params]}
+                           for p in self.params], "page": self.page}
+
+    def next_after(self, numbers) -> int | None:
+        """The `after` value of the next page, given the ?number values of this one (None: last page)."""
+        distinct = {int(n) for n in numbers if n is not None}
+        return max(distinct) if self.page and len(distinct) >= self.page else None
 
     def bind(self, values: dict) -> str:
         """The query text with the given parameter values substituted."""
@@ -118,6 +130,10 @@ def parse_header(path: Path) -> NamedQuery:
             q.summary = value
         elif key == "description":
             q.description = value
+        elif key == "page":
+            if not value.isdigit() or int(value) < 1:
+                raise QueryError(f"{path.name}: bad '#+ page:' line (a number of products): {value!r}")
+            q.page = int(value)
         elif key == "tags":
             q.tags = [t.strip() for t in value.split(",") if t.strip()]
         elif key == "param":
@@ -127,6 +143,8 @@ def parse_header(path: Path) -> NamedQuery:
             q.params.append(Param(parts[0], parts[1], parts[2] == "required", parts[3] if len(parts) > 3 else ""))
     if not q.summary:
         raise QueryError(f"{path.name}: the header needs '#+ summary:'")
+    if q.page and not any(p.name == "after" and p.type == "integer" and not p.required for p in q.params):
+        raise QueryError(f"{path.name}: a paged query needs '#+ param: after integer optional …'")
     return q
 
 

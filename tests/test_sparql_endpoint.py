@@ -213,3 +213,59 @@ def test_endpoint_in_front_of_oxigraph_server_with_its_own_timeout(tmp_path):
         if app:
             app.stop()
         ox.stop()
+
+
+# --- paged named queries --------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def larger_server(tmp_path_factory):
+    """24 catalogued products: copies of the examples under other identifiers."""
+    from kravbib import ruleset
+    from kravbib.catalogue import Catalogue
+    from kravbib.store import EmbeddedStore
+
+    data = tmp_path_factory.mktemp("paged") / "data"
+    store = EmbeddedStore(data)
+    cat = Catalogue(store, ruleset.load(ROOT))
+    cat.ensure_ruleset()
+    for i in range(6):
+        for example in sorted((ROOT / "examples").glob("*.json")):
+            obj = json.loads(example.read_text(encoding="utf-8"))
+            obj["id"] = f"{example.stem}-{i}"
+            cat.save(json.dumps(obj))
+    store.close()
+    srv = kravbib_server("--data", str(data), env={**LIMITS, "SPARQL_TIMEOUT": "10", "SPARQL_MAX_ROWS": "10000"})
+    yield srv
+    srv.stop()
+
+
+def _get(url):
+    with urllib.request.urlopen(url, timeout=30) as r:
+        link = r.headers.get("Link")
+        return json.loads(r.read())["results"]["bindings"], link
+
+
+def test_paged_named_query_walks_the_catalogue_by_link(larger_server):
+    """open-gaps-per-product answers 10 products a page; following Link rel=next visits every product
+    once, and the pages together give exactly the rows of the per-product queries."""
+    url = f"{larger_server.url}/api/queries/open-gaps-per-product?lang=en"
+    pages, rows = [], []
+    while url:
+        page, link = _get(url)
+        pages.append({int(r["number"]["value"]) for r in page})
+        rows += page
+        url = link[1:link.index(">")] if link else None
+        assert link is None or link.endswith('rel="next"')
+    assert [len(p) for p in pages] == [10, 10, 4]                          # the last page has no Link
+    assert sorted(n for p in pages for n in p) == list(range(1, 25))      # catalogue order, no gaps, no repeats
+    assert max(pages[0]) < min(pages[1]) and max(pages[1]) < min(pages[2])
+    ids = sorted({r["id"]["value"] for r in rows})
+    assert len(ids) == 24
+    key = lambda r: tuple(sorted((k, v["value"]) for k, v in r.items()))
+    for pid in ids[:3] + ids[-2:]:
+        one, link = _get(f"{larger_server.url}/api/queries/open-gaps-per-product?lang=en&product={pid}")
+        assert link is None and sorted(map(key, one)) == sorted(key(r) for r in rows if r["id"]["value"] == pid)
+    # a list of fewer products than a page has no next page; `after` must be a number
+    page, link = _get(f"{larger_server.url}/api/queries/products-by-classification")
+    assert len(page) == 24 and link is None
+    status, _, body = http("GET", f"{larger_server.url}/api/queries/products-by-classification?after=ten")
+    assert status == 400 and b"after" in body

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, jsonify, request
 
@@ -178,7 +179,15 @@ def run_named_query(name: str):
         text = query.bind(params)
     except QueryError as exc:
         return text_response(str(exc), 400)
-    return answer(text)
+
+    def next_page(result):
+        """A paged query's next page: the same request, after the last catalogue number of a full page."""
+        after = query.next_after(row.get("number") for row in result.rows) if result.kind == "select" else None
+        if after is None:
+            return None
+        return request.base_url + "?" + urlencode({**request.args.to_dict(), "after": str(after)})
+
+    return answer(text, next_page=next_page)
 
 
 @bp.get("/openapi.json")

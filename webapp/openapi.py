@@ -53,9 +53,14 @@ def named_query(q) -> dict:
                "schema": PARAM_TYPES[p.type] if p.required else {"anyOf": [PARAM_TYPES[p.type], EMPTY]}} for p in q.params]
     params.append({"name": "format", "in": "query", "required": False, "description": "the result format (or send Accept)",
                    "schema": {"type": "string", "enum": ["", *sorted({short for short, _ in formats.values()} | set(formats))]}})
+    ok = {"description": "The results", "content": {media: {} for media in formats}}
+    if q.page:
+        ok["headers"] = {"Link": {"description": f'Pages of {q.page} products: when this page is full, '
+                                                 '<URL of the next page>; rel="next" (the same request with after)',
+                                  "schema": {"type": "string"}}}
     return {"get": {
         "summary": q.summary, "description": q.description, "parameters": params,
-        "responses": {"200": {"description": "The results", "content": {media: {} for media in formats}},
+        "responses": {"200": ok,
                       "400": TEXT_ERROR, "406": TEXT_ERROR, "502": TEXT_ERROR, "503": TEXT_ERROR}}}
 
 

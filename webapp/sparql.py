@@ -69,8 +69,10 @@ def serialize(result: Result, media: str) -> bytes:
     return ox.parse_query_results(body, ox.QueryResultsFormat.JSON).serialize(format=fmt)
 
 
-def answer(text: str, default_graphs=(), named_graphs=()) -> Response:
-    """Check, run and serialize one query; shared by /sparql and the named-query API."""
+def answer(text: str, default_graphs=(), named_graphs=(), next_page=None) -> Response:
+    """Check, run and serialize one query; shared by /sparql and the named-query API.
+    `next_page(result)`: the URL of the next page of a paged named query, or None (sent as a
+    `Link: <…>; rel="next"` header)."""
     svc = services()
     try:
         checked = check(text, default_graphs, named_graphs)
@@ -95,7 +97,11 @@ def answer(text: str, default_graphs=(), named_graphs=()) -> Response:
         return text_response(f"the store refused the query: {exc}", 400)
     if result.truncated:
         return text_response(f"the result has more than {svc.max_rows} rows (the limit); add LIMIT/OFFSET", 400)
-    return Response(serialize(result, media), mimetype=media)
+    response = Response(serialize(result, media), mimetype=media)
+    url = next_page(result) if next_page is not None else None
+    if url:
+        response.headers["Link"] = f'<{url}>; rel="next"'
+    return response
 
 
 def service_description() -> Response:
