@@ -501,6 +501,9 @@ def queries(cfg: dict) -> dict:
             out["queries"].append({"name": name, "skipped": "a required parameter the harness cannot fill"})
             continue
         runs.append((name, values))
+        # a paged query is also asked for a page in the middle of the catalogue
+        if q.page and products:
+            runs.append((name, {**values, "after": str(len(products) // 2)}))
         # a per-product query is also asked for one product (the common case)
         if any(p.name == "product" and not p.required for p in q.params) and products:
             runs.append((name, {**values, "product": products[len(products) // 2]}))
