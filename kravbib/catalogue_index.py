@@ -11,9 +11,9 @@
   catalogue (about 380,000 requirement results at 10,000 products).
 
 Nothing else writes it: `Store.write` adds the operations of `maintain` to every update that
-replaces or removes product or assessment graphs, so the index changes in the same transaction as
-the data it is derived from, on either backend. `rebuild` makes it from scratch (a store written
-before the index existed, or by another index version); `check` compares it with a recount.
+replaces or removes assessment graphs, so the index changes in the same transaction as the data it
+is derived from, on either backend. `rebuild` makes it from scratch (a store written before the
+index existed, or by another index version); `differences` compares it with a recount.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ INDEX_GRAPH = DATA["graph/catalogue-index"]
 CARRY_GRAPH = DATA["graph/catalogue-index/carry"]     # exists only within an update
 VERSION = 1
 CATALOGUE = DATA["catalogue"]
-PRODUCT_GRAPHS = str(DATA["graph/product/"])
 ASSESSMENT_GRAPHS = str(DATA["graph/assessment/"])
 COUNT_PREFIX = str(DATA["count/"])
 
@@ -38,6 +37,7 @@ PREFIXES = f"PREFIX kb: <{KB}>\n"     # for queries; update operations spell IRI
 
 def _spelt_out(operation: str) -> str:
     return re.sub(r"\bkb:([A-Za-z]+)", lambda m: f"<{KB[m.group(1)]}>", operation)
+
 
 # the results of the assessment graphs ?g, grouped into counters ?c (one per item and status)
 _RESULTS = f"""
