@@ -9,7 +9,7 @@ from rdflib import Graph, Literal, URIRef
 
 from . import describe, reason
 from .namespaces import KB, RDF, RDFS
-from .requirements import Facts, evaluate
+from .requirements import Facts, evaluate, shared
 from .ruleset import Ruleset, lang_map, notation
 
 STAGE_KEYS = {KB.StageQualification: "qualification", KB.StageClassification: "classification",
@@ -32,13 +32,7 @@ class Assessment:
 
     def trace_entry(self, d: reason.Derivation) -> dict:
         rs = self.ruleset
-
-        def make():
-            info = rs.rule_info[d.rule]
-            return {"rule": info.id, "iri": str(d.rule), "label": info.label, "premises": info.premise,
-                    "conclusion": info.conclusion, "sources": [rs.source(s) for s in info.sources],
-                    **({"note": info.note} if info.note else {})}
-        return dict(rs.cached(("trace", d.rule), make))
+        return dict(rs.cached(("trace", d.rule), lambda: trace_static(rs, d.rule)))
 
     def derivations_in(self, stage) -> list:
         return [d for d in self.derivations if stage in self.ruleset.rule_info[d.rule].stages]
@@ -57,18 +51,13 @@ class Assessment:
         values: dict = {}
         for graph in (self.asserted, self.inferred):
             for p, o in graph.predicate_objects(self.node):
-                values.setdefault(p, set()).add(o)
+                values.setdefault(shared(p), set()).add(shared(o))
         types = set()
         for t in values.get(RDF.type, ()):
-            types |= rs.superclasses.get(t, {t})
+            types.update(shared(c) for c in rs.superclasses.get(t, {t}))
         answered = {str(o) for o in self.asserted.objects(self.node, KB.answeredEmpty)}
         answered |= {rs.field_of[p] for p in rs.defaults if p in rs.field_of}
         return Facts(values, types, dict(rs.field_of), self.missing(), answered)
-
-    def actor(self, iri) -> dict | None:
-        if iri is None:
-            return None
-        return {"id": str(iri), "label": lang_map(self.ruleset.graph, iri, RDFS.label)}
 
     def requirement_results(self) -> list[dict]:
         rs = self.ruleset
@@ -77,20 +66,24 @@ class Assessment:
         evidence = []
         for item in self.asserted.objects(self.node, KB.evidence):
             ident = self.asserted.value(item, KB.identifier)
-            evidence.append((self.asserted.value(item, KB.evidenceType), str(ident) if ident is not None else None))
+            kind = shared(self.asserted.value(item, KB.evidenceType))
+            evidence.append((kind, notation(rs, kind), str(ident) if ident is not None else None))
+        profiles = {}
+        for p in rs.profiles.values():
+            profiles.setdefault(p.iri, p)
         out = []
         for req in rs.requirements:
             if req.valid_until is not None and req.valid_until < self.on:
                 continue                                   # no longer in force
             profile = None
             if req.profile is not None:
-                profile = next((p for p in rs.profiles.values() if p.iri == req.profile), None)
+                profile = profiles.get(req.profile)
                 if profile is None or profile.id not in regions:
                     continue
             applies, fields = evaluate(req.applies, facts) if req.applies is not None else (True, set())
             if applies is False:
                 continue
-            shown = [{"type": notation(rs, t), "id": i} for t, i in evidence if t in req.satisfied_by]
+            shown = [{"type": n, "id": i} for t, n, i in evidence if t in req.satisfied_by]
             if applies is None:
                 status = "may_apply"
             elif req.valid_from is not None and req.valid_from > self.on:
@@ -99,28 +92,10 @@ class Assessment:
                 status = "information"                     # applies, and asks for no evidence
             else:
                 status = "met" if shown else "unmet"
-            out.append({**rs.cached(("requirement", req.iri), lambda: self._requirement_static(req)),
-                        "status": status, "evidence": shown, "missing": sorted(fields),
+            static = rs.cached(("requirement", req.iri), lambda: requirement_static(rs, req))
+            out.append({**static, "status": status, "evidence": shown, "missing": sorted(fields),
                         "region": profile.id if profile else None})
         return out
-
-    def _requirement_static(self, req) -> dict:
-        rs = self.ruleset
-        return {
-            "id": req.id,
-            "iri": str(req.iri),
-            "title": req.title,
-            "description": req.description,
-            "issuer": self.actor(req.issuer),
-            "supervisor": self.actor(req.supervisor),
-            "phase": [notation(rs, p) for p in sorted(req.phases, key=lambda p: _phase_order(rs, p))],
-            "severity": notation(rs, req.severity),
-            "source": [rs.source(s) for s in req.sources],
-            "valid_from": req.valid_from.isoformat() if req.valid_from else None,
-            "valid_until": req.valid_until.isoformat() if req.valid_until else None,
-            "message": req.message,
-            "satisfied_by": sorted(notation(rs, t) for t in req.satisfied_by),
-        }
 
     def question_results(self) -> list[dict]:
         from .questions import answer_problems
@@ -145,10 +120,7 @@ class Assessment:
                 given = {"value": value.toPython() if value is not None else None,
                          "detail": str(detail) if detail is not None else None}
             out.append({
-                "id": q.id, "iri": str(q.iri), "title": q.title, "text": q.text, "why": q.why,
-                "anchors": [rs.source(s) for s in q.sources],
-                "answer_type": notation(rs, q.answer_type), "choices": q.choices,
-                "detail_required": q.detail_required,
+                **rs.cached(("question", q.iri), lambda: question_static(rs, q)),
                 "status": status, "answer": given, "problems": [_ANSWER_PROBLEMS[p](q) for p in problems],
                 "depends_on": sorted(fields),
             })
@@ -157,18 +129,13 @@ class Assessment:
     def evidence_tier(self) -> dict:
         rs = self.ruleset
         tier = self.inferred.value(self.node, KB.evidenceTier)
-        standards = []
-        for std in rs.graph.objects(tier, KB.requiresStandard) if tier is not None else ():
-            group = rs.graph.value(std, KB.standardGroup)
-            standards.append({"number": int(rs.graph.value(std, KB.standardNumber)),
-                              "label": lang_map(rs.graph, std, RDFS.label),
-                              "group": lang_map(rs.graph, group, RDFS.label)})
+        static = rs.cached(("tier", tier), lambda: tier_static(rs, tier))
         return {
-            "tier": notation(rs, tier) if tier is not None else None,
-            "label": lang_map(rs.graph, tier, RDFS.label) if tier is not None else {},
+            "tier": static["tier"],
+            "label": static["label"],
             "trace": [self.trace_entry(d) for d in self.derivations_in(KB.StageEvidenceTier)],
             "missing": sorted(str(o) for o in self.inferred.objects(self.node, KB.tierNeedsAnswer)),
-            "standards": sorted(standards, key=lambda s: s["number"]),
+            "standards": static["standards"],
         }
 
     def region_views(self, requirements: list[dict]) -> list[dict]:
@@ -236,6 +203,71 @@ _ANSWER_PROBLEMS = {
     "detail": lambda q: {"sv": "Frågan kräver en detalj (detail), t.ex. en referens eller ett intygsnummer.",
                          "en": "The question requires a detail, e.g. a reference or a certificate number."},
 }
+
+
+def _actor(rs: Ruleset, iri) -> dict | None:
+    if iri is None:
+        return None
+    return {"id": str(iri), "label": lang_map(rs.graph, iri, RDFS.label)}
+
+
+def requirement_static(rs: Ruleset, req) -> dict:
+    """The parts of a requirement's result that depend only on the ruleset."""
+    return {
+        "id": req.id,
+        "iri": str(req.iri),
+        "title": req.title,
+        "description": req.description,
+        "issuer": _actor(rs, req.issuer),
+        "supervisor": _actor(rs, req.supervisor),
+        "phase": [notation(rs, p) for p in sorted(req.phases, key=lambda p: _phase_order(rs, p))],
+        "severity": notation(rs, req.severity),
+        "source": [rs.source(s) for s in req.sources],
+        "valid_from": req.valid_from.isoformat() if req.valid_from else None,
+        "valid_until": req.valid_until.isoformat() if req.valid_until else None,
+        "message": req.message,
+        "satisfied_by": sorted(notation(rs, t) for t in req.satisfied_by),
+    }
+
+
+def question_static(rs: Ruleset, q) -> dict:
+    """The parts of a question's result that depend only on the ruleset."""
+    return {"id": q.id, "iri": str(q.iri), "title": q.title, "text": q.text, "why": q.why,
+            "anchors": [rs.source(s) for s in q.sources],
+            "answer_type": notation(rs, q.answer_type), "choices": q.choices,
+            "detail_required": q.detail_required}
+
+
+def tier_static(rs: Ruleset, tier) -> dict:
+    """An evidence tier's notation, label and standards (the same for every product)."""
+    standards = []
+    for std in rs.graph.objects(tier, KB.requiresStandard) if tier is not None else ():
+        group = rs.graph.value(std, KB.standardGroup)
+        standards.append({"number": int(rs.graph.value(std, KB.standardNumber)),
+                          "label": lang_map(rs.graph, std, RDFS.label),
+                          "group": lang_map(rs.graph, group, RDFS.label)})
+    return {"tier": notation(rs, tier) if tier is not None else None,
+            "label": lang_map(rs.graph, tier, RDFS.label) if tier is not None else {},
+            "standards": sorted(standards, key=lambda s: s["number"])}
+
+
+def trace_static(rs: Ruleset, rule) -> dict:
+    """A rule's entry in a trace (the same for every product)."""
+    info = rs.rule_info[rule]
+    return {"rule": info.id, "iri": str(rule), "label": info.label, "premises": info.premise,
+            "conclusion": info.conclusion, "sources": [rs.source(s) for s in info.sources],
+            **({"note": info.note} if info.note else {})}
+
+
+def prepare(rs: Ruleset) -> None:
+    """Render the static parts of every rule, requirement and question once, when the ruleset
+    loads, so that no assessment pays for them (they are the same for every product)."""
+    for rule in rs.rule_info:
+        rs.cached(("trace", rule), lambda: trace_static(rs, rule))
+    for req in rs.requirements:
+        rs.cached(("requirement", req.iri), lambda: requirement_static(rs, req))
+    for q in rs.questions:
+        rs.cached(("question", q.iri), lambda: question_static(rs, q))
 
 
 def _phase_order(rs: Ruleset, phase) -> int:

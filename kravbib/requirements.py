@@ -67,6 +67,21 @@ class RegionProfile:
     description: dict = field(default_factory=dict)
 
 
+# One object per RDF term that a condition mentions: a product's facts looked up through `shared`
+# are then found by identity, without rdflib's term comparison (a Python call) in every set and
+# dict lookup of the evaluation. Filled as rulesets compile; product terms are never added.
+_SHARED: dict = {}
+
+
+def shared(term):
+    """The one object for `term` if a condition mentions it, else `term` itself (an equal term)."""
+    return _SHARED.get(term, term)
+
+
+def _share(term):
+    return _SHARED.setdefault(term, term)
+
+
 _SHAPE_META = {RDF.type, SH.name, SH.description, SH.message, RDFS.label, RDFS.comment}
 _BOUNDS = {SH.minInclusive: ">=", SH.minExclusive: ">", SH.maxInclusive: "<=", SH.maxExclusive: "<"}
 _COMPARE = {">=": lambda a, b: a >= b, ">": lambda a, b: a > b, "<=": lambda a, b: a <= b, "<": lambda a, b: a < b}
@@ -80,7 +95,7 @@ def compile_condition(g: Graph, node) -> Cond:
         if p == SH.property:
             parts.append(_compile_property(g, o))
         elif p == SH["class"]:
-            parts.append(Cond("class", values=frozenset([o])))
+            parts.append(Cond("class", values=frozenset([_share(o)])))
         elif p == SH["not"]:
             parts.append(Cond("not", children=(compile_condition(g, o),)))
         elif p in (SH["or"], SH["and"]):
@@ -97,6 +112,7 @@ def _compile_property(g: Graph, ps) -> Cond:
     path = g.value(ps, SH.path)
     if not isinstance(path, URIRef):
         raise ApplicabilityError("sh:path must be a single property IRI in kb:appliesWhen")
+    path = _share(path)
     allowed = {SH.path, SH.hasValue, SH["in"], SH.minCount} | set(_BOUNDS) | _SHAPE_META
     extra = {p for p in g.predicates(ps) if p not in allowed}
     if extra:
@@ -108,7 +124,7 @@ def _compile_property(g: Graph, ps) -> Cond:
         # as in SHACL, a range alone holds when there is no value; sh:minCount 1 asks for one
         required = g.value(ps, SH.minCount) is not None and int(g.value(ps, SH.minCount)) == 1
         return Cond("range", path=path, bounds=bounds, values=frozenset(["required"]) if required else None)
-    has_value = list(g.objects(ps, SH.hasValue))
+    has_value = [_share(v) for v in g.objects(ps, SH.hasValue)]
     in_list = g.value(ps, SH["in"])
     min_count = g.value(ps, SH.minCount)
     required = min_count is not None and int(min_count) == 1
@@ -119,7 +135,8 @@ def _compile_property(g: Graph, ps) -> Cond:
     if in_list is not None and not has_value:
         # SHACL: every value must be in the list; without sh:minCount 1 that holds for no value at all,
         # with it there must also be a value ("some value is one of" is sh:or of sh:hasValue)
-        return Cond("in" if required else "only", path=path, values=frozenset(Collection(g, in_list)))
+        values = frozenset(_share(v) for v in Collection(g, in_list))
+        return Cond("in" if required else "only", path=path, values=values)
     if required and not has_value and in_list is None:
         return Cond("has", path=path, values=None)
     raise ApplicabilityError(f"property {path}: give exactly one of sh:hasValue, sh:in or sh:minCount 1")
@@ -161,7 +178,7 @@ def compile_requirements(g: Graph) -> list[Requirement]:
             phases=sorted(g.objects(iri, KB.phase)), severity=g.value(iri, KB.severity),
             sources=sorted(g.objects(iri, DCTERMS.source)),
             valid_from=_date(g.value(iri, KB.validFrom)), valid_until=_date(g.value(iri, KB.validUntil)),
-            applies=applies, satisfied_by=frozenset(g.objects(iri, KB.satisfiedBy)),
+            applies=applies, satisfied_by=frozenset(_share(t) for t in g.objects(iri, KB.satisfiedBy)),
             profile=g.value(iri, KB.profile),
         ))
     return out
@@ -205,47 +222,40 @@ def _within(value, op: str, bound) -> bool:
         return False
 
 
+_VALUE_KINDS = frozenset(("has", "in", "only", "range"))
+
+
 def evaluate(cond: Cond, facts: Facts) -> tuple[bool | None, set]:
     """(True | False | None for unknown, the fields that would decide an unknown)."""
-    if cond.kind == "has":
-        have = facts.values.get(cond.path, set())
+    kind = cond.kind
+    if kind in _VALUE_KINDS:
+        have = facts.values.get(cond.path)
         if have:
-            return (bool(have) if cond.values is None else bool(have & cond.values)), set()
+            if kind == "has":             # sh:hasValue (any of them), or sh:minCount 1 (values None)
+                return (cond.values is None or not have.isdisjoint(cond.values)), set()
+            if kind == "range":
+                return all(all(_within(v, op, bound) for op, bound in cond.bounds) for v in have), set()
+            return have <= cond.values, set()       # "in", "only": every value in the list
         unknown = facts.unknown_fields(cond.path)
-        return (None, set(unknown)) if unknown else (False, set())
-    if cond.kind == "in":            # sh:minCount 1 + sh:in: some value, and every value in the list
-        have = facts.values.get(cond.path, set())
-        if have:
-            return have <= cond.values, set()
-        unknown = facts.unknown_fields(cond.path)
-        return (None, set(unknown)) if unknown else (False, set())
-    if cond.kind == "only":          # sh:in without sh:minCount: every value (if any) in the list
-        have = facts.values.get(cond.path, set())
-        if have:
-            return have <= cond.values, set()
-        unknown = facts.unknown_fields(cond.path)
-        return (None, set(unknown)) if unknown else (True, set())
-    if cond.kind == "range":
-        have = facts.values.get(cond.path, set())
-        if have:
-            return all(all(_within(v, op, bound) for op, bound in cond.bounds) for v in have), set()
-        unknown = facts.unknown_fields(cond.path)
-        return (None, set(unknown)) if unknown else (cond.values is None, set())
-    if cond.kind == "class":
-        if cond.values & facts.types:
+        if unknown:
+            return None, set(unknown)
+        # no value: "only" (sh:in without sh:minCount) holds, as does a range without sh:minCount 1
+        return (kind == "only" or (kind == "range" and cond.values is None)), set()
+    if kind == "class":
+        if not cond.values.isdisjoint(facts.types):
             return True, set()
         return (None, set(facts.missing)) if facts.missing else (False, set())
-    if cond.kind == "not":
+    if kind == "not":
         value, fields = evaluate(cond.children[0], facts)
         return (None if value is None else not value), fields
     results = [evaluate(c, facts) for c in cond.children]
-    if cond.kind == "and":
-        if any(v is False for v, _ in results):
-            return False, set()
-    else:  # or
-        if any(v is True for v, _ in results):
-            return True, set()
-    unknown = [f for v, f in results if v is None]
+    decisive = kind != "and"              # and: one False decides; or: one True decides
+    unknown = []
+    for value, fields in results:
+        if value is decisive:
+            return decisive, set()
+        if value is None:
+            unknown.append(fields)
     if unknown:
         return None, set().union(*unknown)
-    return cond.kind == "and", set()
+    return not decisive, set()
