@@ -5,8 +5,10 @@ for each order k in ascending order, every rule with sh:order <= k runs until a 
 so a rule fed by a rule in another file or shape always fires, while a rule that negates derived
 facts (FILTER NOT EXISTS) sees them complete as long as it has a higher sh:order than the rules
 deriving them. Within a stratum, a rule runs again only when a predicate its WHERE clause matches
-has gained a triple (Rule.reads). Every rule firing is recorded as a Derivation: which rule, for
-which node, and which triples it concluded. pySHACL's `shacl_rules` is the reference engine (see tests/test_reason.py).
+has gained a triple (Rule.reads), and not at all while a predicate it must match has no triple
+(Rule.needs: it would find nothing). Every rule firing is recorded as a Derivation: which rule,
+for which node, and which triples it concluded. pySHACL's `shacl_rules` is the reference engine
+(see tests/test_reason.py).
 """
 
 from __future__ import annotations
@@ -69,6 +71,7 @@ def infer(g: Graph, rs: Ruleset) -> tuple[Graph, list[Derivation]]:
     """Return (the inferred triples, the derivations) for the product graph g."""
     store = ox.Store()
     store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in g)
+    present = {str(p) for p in g.predicates()}    # predicates with a triple in the store
     derivations: dict[tuple, Derivation] = {}   # (rule, focus) -> what the rule concluded, in firing order
     orders = sorted({r.order for r in rs.rules})
     for k in orders:
@@ -77,6 +80,8 @@ def infer(g: Graph, rs: Ruleset) -> tuple[Graph, list[Derivation]]:
         for _ in range(MAX_ROUNDS):
             changed: set = set()                      # predicates that gained a triple this round
             for rule in batch:
+                if not rule.needs <= present:         # a pattern it must match has no triple
+                    continue
                 target = ox.NamedNode(str(rule.target_class))
                 for focus in [q.subject for q in store.quads_for_pattern(None, _RDF_TYPE, target)]:
                     for t in store.query(rule.query, substitutions={_THIS: focus}):
@@ -84,6 +89,7 @@ def infer(g: Graph, rs: Ruleset) -> tuple[Graph, list[Derivation]]:
                         if quad not in store:
                             store.add(quad)
                             changed.add(t.predicate.value)
+                            present.add(t.predicate.value)
                         # a rule that concludes what another rule already concluded still applies,
                         # and is part of the explanation (e.g. Rule 11 (a) and (b) both giving IIa)
                         key = (rule.iri, focus)

@@ -36,6 +36,7 @@ class Rule:
     query: str          # the full SPARQL CONSTRUCT, prefixes included, $this unbound
     target_class: URIRef
     reads: frozenset | None = None     # predicates its WHERE clause matches (None: any predicate)
+    needs: frozenset = frozenset()     # predicates it cannot match without (see _predicates_needed)
 
 
 @dataclass
@@ -135,10 +136,31 @@ def _prefix_header(g: Graph, prefixes_node) -> str:
     return "\n".join(sorted(set(lines)))
 
 
-def _predicates_read(query: str, rule) -> frozenset | None:
+def _predicates_needed(node) -> set:
+    """The IRI predicates of the triple patterns that every solution of `node` (rdflib algebra)
+    must match: outside OPTIONAL, MINUS, UNION (unless in both branches), (NOT) EXISTS, GRAPH and
+    aggregates. While one of them has no triple at all, the rule has no solution."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    if not isinstance(node, CompValue):
+        return set()
+    if node.name == "BGP":
+        return {str(p) for _, p, _ in node.get("triples") or [] if isinstance(p, URIRef)}
+    if node.name in ("ConstructQuery", "Project", "Filter", "Extend", "Distinct", "Reduced", "ToMultiSet"):
+        return _predicates_needed(node.get("p"))
+    if node.name == "Join":
+        return _predicates_needed(node.get("p1")) | _predicates_needed(node.get("p2"))
+    if node.name in ("LeftJoin", "Minus"):
+        return _predicates_needed(node.get("p1"))
+    if node.name == "Union":
+        return _predicates_needed(node.get("p1")) & _predicates_needed(node.get("p2"))
+    return set()
+
+
+def _predicates_read(query: str, rule) -> tuple[frozenset | None, frozenset]:
     """Every predicate the rule's WHERE clause matches (in any pattern, EXISTS and NOT EXISTS
-    included), so the engine need not run it again until one of them gains a triple. None when a
-    pattern has a variable predicate (then it must always run)."""
+    included), so the engine need not run it again until one of them gains a triple; None when a
+    pattern has a variable predicate (then it must always run). And the predicates it needs."""
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery
 
@@ -151,13 +173,14 @@ def _predicates_read(query: str, rule) -> frozenset | None:
     except Exception as exc:
         raise RulesetError(f"rule {rule}: the SPARQL does not parse: {exc}") from None
 
+    needs = frozenset(_predicates_needed(algebra))
     found: set = set()
     for _, p, _ in triple_patterns(algebra):
         iris = predicate_iris(p)
         if iris is None:
-            return None
+            return None, needs
         found |= {str(iri) for iri in iris}
-    return frozenset(found)
+    return frozenset(found), needs
 
 
 def compile_rules(g: Graph) -> list[Rule]:
@@ -174,12 +197,12 @@ def compile_rules(g: Graph) -> list[Rule]:
         ident = g.value(rule, DCTERMS.identifier)
         order = g.value(rule, SH.order)
         query = f"{header}\n{construct}"
-        reads = _predicates_read(query, rule)
+        reads, needs = _predicates_read(query, rule)
         for target in g.objects(shape, SH.targetClass):
             rules.append(Rule(
                 iri=rule, id=str(ident) if ident else str(rule),
                 order=int(order.toPython()) if order is not None else 0,
-                query=query, target_class=target, reads=reads,
+                query=query, target_class=target, reads=reads, needs=needs,
             ))
     rules.sort(key=lambda r: (r.order, r.id))
     return rules
@@ -269,7 +292,7 @@ def load(directory: Path | str | None = None) -> Ruleset:
 
     questions, answer_shapes = compile_questions(g)
 
-    return Ruleset(
+    rs = Ruleset(
         directory=directory,
         version=str(version) if version is not None else "0.0.0",
         hash=content_hash(directory),
@@ -290,6 +313,10 @@ def load(directory: Path | str | None = None) -> Ruleset:
         categories=frozenset(g.subjects(SKOS.inScheme, URIRef(CATEGORY_SCHEME))),
         input_checks=compile_shapes(input_shapes),
     )
+    from .assess import prepare
+
+    prepare(rs)
+    return rs
 
 
 _cache: dict[Path, Ruleset] = {}
