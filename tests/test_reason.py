@@ -141,3 +141,24 @@ def test_assessment_never_parses_turtle_or_starts_a_jvm(rs, monkeypatch):
                "medical_purposes": ["diagnosis"], "informs_decisions": False, "monitors_physiological_processes": False}
     assert assess_text(json.dumps(product), rs).to_json()["classification"]["class"] == "I"
     assert ruleset.get() is rs                                   # compiled once per process
+
+
+@pytest.mark.parametrize("where, needed", [
+    ("$this ex:a ?x . ?x ex:b ?y", {"a", "b"}),
+    ("$this ex:a ?x OPTIONAL { ?x ex:b ?y }", {"a"}),
+    ("$this ex:a ?x FILTER NOT EXISTS { ?x ex:b ?y }", {"a"}),
+    ("$this ex:a ?x MINUS { ?x ex:b ?y }", {"a"}),
+    ("{ $this ex:a ?x } UNION { $this ex:a ?x ; ex:b ?y }", {"a"}),
+    ("{ $this ex:a ?x } UNION { $this ex:b ?x }", set()),
+    ("$this ex:a/ex:b ?x", set()),                       # a path: not a plain pattern
+    ("{ SELECT $this (COUNT(?x) AS ?n) WHERE { $this ex:a ?x } GROUP BY $this }", set()),   # a count is 0 without any
+    ("GRAPH ?g { $this ex:a ?x }", set()),
+])
+def test_a_rule_is_skipped_only_for_predicates_every_solution_needs(where, needed):
+    """Rule.needs: the reasoner skips a rule while one of these has no triple, so it must never name a
+    predicate the rule can do without (OPTIONAL, NOT EXISTS, MINUS, one UNION branch, paths, aggregates)."""
+    from kravbib.ruleset import _predicates_read
+
+    query = f"PREFIX ex: <http://example.org/> CONSTRUCT {{ $this ex:c true }} WHERE {{ {where} }}"
+    _, needs = _predicates_read(query, "test")
+    assert needs == {f"http://example.org/{p}" for p in needed}
