@@ -30,6 +30,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from .reason import from_ox
 
 DEFAULT_TIMEOUT = 30.0
+FLUSH_EVERY = 100          # updates between flushes of the embedded store's in-memory table
 
 
 class StoreError(Exception):
@@ -208,6 +209,12 @@ class EmbeddedStore(Store):
                 raise StoreError(f"the store refused the update: {exc}") from None
             finally:
                 self.generation += 1
+            # Every save rewrites the catalogue index's counts (catalogue_index.py): the old values stay
+            # in RocksDB's in-memory table as deletion markers that every later read of the counts
+            # steps over, so saves grew slower and slower (30 -> 60 ms in 500 saves, 150 ms after
+            # 7,500). Writing the table out now and then keeps them flat.
+            if self.generation % FLUSH_EVERY == 0:
+                self._store.flush()
 
     def dump(self, fmt: str = "trig") -> bytes:
         rdf_format = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}[fmt]
