@@ -158,9 +158,12 @@ def ensure(store) -> bool:
     if is_current(store):
         return False
     started = time.monotonic()
-    print("kravbib: building the catalogue index (once; about 2 s per 1,000 products) …", file=sys.stderr, flush=True)
+    products = store.run(PREFIXES + "ASK { ?assessment a kb:Assessment }").boolean     # else: a new store
+    if products:
+        print("kravbib: building the catalogue index (once; about 2 s per 1,000 products) …", file=sys.stderr, flush=True)
     rebuild(store)
-    print(f"kravbib: catalogue index built in {time.monotonic() - started:.1f} s", file=sys.stderr, flush=True)
+    if products:
+        print(f"kravbib: catalogue index built in {time.monotonic() - started:.1f} s", file=sys.stderr, flush=True)
     return True
 
 
