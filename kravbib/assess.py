@@ -32,7 +32,7 @@ class Assessment:
 
     def trace_entry(self, d: reason.Derivation) -> dict:
         rs = self.ruleset
-        return dict(rs.cached(("trace", d.rule), lambda: trace_static(rs, d.rule)))
+        return dict(trace_static(rs, d.rule))
 
     def derivations_in(self, stage) -> list:
         return [d for d in self.derivations if stage in self.ruleset.rule_info[d.rule].stages]
@@ -92,7 +92,7 @@ class Assessment:
                 status = "information"                     # applies, and asks for no evidence
             else:
                 status = "met" if shown else "unmet"
-            static = rs.cached(("requirement", req.iri), lambda: requirement_static(rs, req))
+            static = requirement_static(rs, req)
             out.append({**static, "status": status, "evidence": shown, "missing": sorted(fields),
                         "region": profile.id if profile else None})
         return out
@@ -120,7 +120,7 @@ class Assessment:
                 given = {"value": value.toPython() if value is not None else None,
                          "detail": str(detail) if detail is not None else None}
             out.append({
-                **rs.cached(("question", q.iri), lambda: question_static(rs, q)),
+                **question_static(rs, q),
                 "status": status, "answer": given, "problems": [_ANSWER_PROBLEMS[p](q) for p in problems],
                 "depends_on": sorted(fields),
             })
@@ -129,7 +129,7 @@ class Assessment:
     def evidence_tier(self) -> dict:
         rs = self.ruleset
         tier = self.inferred.value(self.node, KB.evidenceTier)
-        static = rs.cached(("tier", tier), lambda: tier_static(rs, tier))
+        static = tier_static(rs, tier)
         return {
             "tier": static["tier"],
             "label": static["label"],
@@ -212,8 +212,8 @@ def _actor(rs: Ruleset, iri) -> dict | None:
 
 
 def requirement_static(rs: Ruleset, req) -> dict:
-    """The parts of a requirement's result that depend only on the ruleset."""
-    return {
+    """The parts of a requirement's result that depend only on the ruleset (built once, then kept)."""
+    return rs.cached(("requirement", req.iri), lambda: {
         "id": req.id,
         "iri": str(req.iri),
         "title": req.title,
@@ -227,19 +227,24 @@ def requirement_static(rs: Ruleset, req) -> dict:
         "valid_until": req.valid_until.isoformat() if req.valid_until else None,
         "message": req.message,
         "satisfied_by": sorted(notation(rs, t) for t in req.satisfied_by),
-    }
+    })
 
 
 def question_static(rs: Ruleset, q) -> dict:
-    """The parts of a question's result that depend only on the ruleset."""
-    return {"id": q.id, "iri": str(q.iri), "title": q.title, "text": q.text, "why": q.why,
-            "anchors": [rs.source(s) for s in q.sources],
-            "answer_type": notation(rs, q.answer_type), "choices": q.choices,
-            "detail_required": q.detail_required}
+    """The parts of a question's result that depend only on the ruleset (built once, then kept)."""
+    return rs.cached(("question", q.iri), lambda: {
+        "id": q.id, "iri": str(q.iri), "title": q.title, "text": q.text, "why": q.why,
+        "anchors": [rs.source(s) for s in q.sources],
+        "answer_type": notation(rs, q.answer_type), "choices": q.choices,
+        "detail_required": q.detail_required})
 
 
 def tier_static(rs: Ruleset, tier) -> dict:
-    """An evidence tier's notation, label and standards (the same for every product)."""
+    """An evidence tier's notation, label and standards (the same for every product; built once)."""
+    return rs.cached(("tier", tier), lambda: _tier_parts(rs, tier))
+
+
+def _tier_parts(rs: Ruleset, tier) -> dict:
     standards = []
     for std in rs.graph.objects(tier, KB.requiresStandard) if tier is not None else ():
         group = rs.graph.value(std, KB.standardGroup)
@@ -252,22 +257,23 @@ def tier_static(rs: Ruleset, tier) -> dict:
 
 
 def trace_static(rs: Ruleset, rule) -> dict:
-    """A rule's entry in a trace (the same for every product)."""
+    """A rule's entry in a trace (the same for every product; built once, then kept)."""
     info = rs.rule_info[rule]
-    return {"rule": info.id, "iri": str(rule), "label": info.label, "premises": info.premise,
-            "conclusion": info.conclusion, "sources": [rs.source(s) for s in info.sources],
-            **({"note": info.note} if info.note else {})}
+    return rs.cached(("trace", rule), lambda: {
+        "rule": info.id, "iri": str(rule), "label": info.label, "premises": info.premise,
+        "conclusion": info.conclusion, "sources": [rs.source(s) for s in info.sources],
+        **({"note": info.note} if info.note else {})})
 
 
 def prepare(rs: Ruleset) -> None:
     """Render the static parts of every rule, requirement and question once, when the ruleset
     loads, so that no assessment pays for them (they are the same for every product)."""
     for rule in rs.rule_info:
-        rs.cached(("trace", rule), lambda: trace_static(rs, rule))
+        trace_static(rs, rule)
     for req in rs.requirements:
-        rs.cached(("requirement", req.iri), lambda: requirement_static(rs, req))
+        requirement_static(rs, req)
     for q in rs.questions:
-        rs.cached(("question", q.iri), lambda: question_static(rs, q))
+        question_static(rs, q)
 
 
 def _phase_order(rs: Ruleset, phase) -> int:
