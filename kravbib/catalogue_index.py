@@ -47,6 +47,10 @@ _RESULTS = f"""
       BIND (IRI(CONCAT("{COUNT_PREFIX}", MD5(STR(?item)), "/", ENCODE_FOR_URI(STR(?status)))) AS ?c)"""
 
 
+# a counter node as written (with ?m, the new count)
+_COUNTER = "?c a kb:ResultCount ; kb:countedItem ?item ; kb:countedStatus ?status ; kb:resultCount ?m"
+
+
 def _values(iris) -> str:
     return "VALUES ?g { " + " ".join(f"<{i}>" for i in iris) + " }"
 
@@ -65,8 +69,7 @@ WHERE {{
 def _add(assessment_graphs) -> str:
     """Add the results of these assessment graphs (as written by the update) to the counts."""
     return _spelt_out(f"""DELETE {{ GRAPH <{INDEX_GRAPH}> {{ ?c kb:resultCount ?n }} }}
-INSERT {{ GRAPH <{INDEX_GRAPH}> {{ ?c a kb:ResultCount ; kb:countedItem ?item ; kb:countedStatus ?status ;
-                                  kb:resultCount ?m }} }}
+INSERT {{ GRAPH <{INDEX_GRAPH}> {{ {_COUNTER} }} }}
 WHERE {{
   {{ SELECT ?c ?item ?status (COUNT(?result) AS ?d) WHERE {{ {_values(assessment_graphs)}{_RESULTS} }}
     GROUP BY ?c ?item ?status }}
@@ -121,8 +124,8 @@ def maintain(replace, remove) -> tuple[list[str], list[str]]:
 
 
 # --- building and checking ----------------------------------------------------------------------
-def _recount_select() -> str:
-    return PREFIXES + f"""SELECT ?c ?item ?status (COUNT(?result) AS ?d) WHERE {{{_RESULTS}
+# every counter as it should be, counted from every assessment graph
+_RECOUNT = f"""SELECT ?c ?item ?status (COUNT(?result) AS ?m) WHERE {{{_RESULTS}
   FILTER (STRSTARTS(STR(?g), "{ASSESSMENT_GRAPHS}"))
 }} GROUP BY ?c ?item ?status"""
 
@@ -144,9 +147,8 @@ def rebuild(store) -> None:
         last += 1
         new.append(f"GRAPH <{g}> {{ <{_product(g)}> kb:catalogueNumber {last} }}")
     store.update(_spelt_out(f"""DROP SILENT GRAPH <{INDEX_GRAPH}> ;
-INSERT {{ GRAPH <{INDEX_GRAPH}> {{ ?c a kb:ResultCount ; kb:countedItem ?item ; kb:countedStatus ?status ;
-                                  kb:resultCount ?d }} }}
-WHERE {{ {{ {_recount_select()[len(PREFIXES):]} }} }} ;
+INSERT {{ GRAPH <{INDEX_GRAPH}> {{ {_COUNTER} }} }}
+WHERE {{ {{ {_RECOUNT} }} }} ;
 INSERT DATA {{
 GRAPH <{INDEX_GRAPH}> {{ <{CATALOGUE}> kb:lastCatalogueNumber {last} . <{INDEX_GRAPH}> kb:indexVersion {VERSION} }}
 {chr(10).join(new)}
@@ -173,7 +175,7 @@ def differences(store) -> list[str]:
     problems = []
     stored = {str(r["c"]): int(r["n"]) for r in store.run(PREFIXES + f"""SELECT ?c ?n WHERE {{
         GRAPH <{INDEX_GRAPH}> {{ ?c kb:resultCount ?n }} }}""").rows}
-    counted = {str(r["c"]): int(r["d"]) for r in store.run(_recount_select()).rows}
+    counted = {str(r["c"]): int(r["m"]) for r in store.run(PREFIXES + _RECOUNT).rows}
     for c in sorted(set(stored) | set(counted)):
         if stored.get(c, 0) != counted.get(c, 0):
             problems.append(f"{c}: index {stored.get(c, 0)}, recount {counted.get(c, 0)}")
