@@ -247,7 +247,7 @@ def cmd_query(args) -> int:
     if named is not None and named.page:
         from . import catalogue_index
 
-        after = named.next_after(row.get("number") for row in result.rows)
+        after = named.next_after(result.rows)
         if after is not None:
             print(f"kravbib: a page of {named.page} products; the next: --param after={after}", file=sys.stderr)
         elif not catalogue_index.is_current(cat.store):

@@ -64,9 +64,9 @@ class NamedQuery:
                 "params": [{"name": p.name, "type": p.type, "required": p.required, "description": p.description}
                            for p in self.params], "page": self.page}
 
-    def next_after(self, numbers) -> int | None:
-        """The `after` value of the next page, given the ?number values of this one (None: last page)."""
-        distinct = {int(n) for n in numbers if n is not None}
+    def next_after(self, rows) -> int | None:
+        """The `after` value of the next page, given the rows of this one (None: the last page)."""
+        distinct = {int(row["number"]) for row in rows if row.get("number") is not None}
         return max(distinct) if self.page and len(distinct) >= self.page else None
 
     def bind(self, values: dict) -> str:

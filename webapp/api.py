@@ -182,7 +182,7 @@ def run_named_query(name: str):
 
     def next_page(result):
         """A paged query's next page: the same request, after the last catalogue number of a full page."""
-        after = query.next_after(row.get("number") for row in result.rows) if result.kind == "select" else None
+        after = query.next_after(result.rows) if result.kind == "select" else None
         if after is None:
             return None
         return request.base_url + "?" + urlencode({**request.args.to_dict(), "after": str(after)})
